@@ -1,0 +1,97 @@
+/**
+ * NHS numbers: a branded, validated 10-digit string, with helpers to format and mask it.
+ *
+ * @since 0.1.0
+ */
+import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
+
+const separators = /[\s-]/g
+const tenDigits = /^\d{10}$/
+
+/**
+ * Whether ten digits carry a correct Modulus 11 check digit (weights 10..2; 11 -> 0; 10 -> invalid).
+ *
+ * @since 0.1.0
+ */
+export const hasValidCheckDigit = (digits: string): boolean => {
+  if (!tenDigits.test(digits)) return false
+  let sum = 0
+  for (let i = 0; i < 9; i++) sum += Number(digits[i]) * (10 - i)
+  const check = (11 - (sum % 11)) % 11
+  return check !== 10 && check === Number(digits[9])
+}
+
+/**
+ * Strips the spaces and hyphens people type (`943 476 5919`, `943-476-5919`).
+ *
+ * @since 0.1.0
+ */
+export const normalize = (input: string): string => input.replace(separators, "")
+
+/**
+ * Whether a string, as typed, is a valid NHS number.
+ *
+ * @since 0.1.0
+ */
+export const isValid = (input: string): boolean => hasValidCheckDigit(normalize(input))
+
+/**
+ * The message given for an invalid NHS number. It never repeats the input, which is patient data.
+ *
+ * @since 0.1.0
+ */
+export const invalidMessage = "must be a 10-digit NHS number with a valid check digit (for example 943 476 5919)"
+
+/**
+ * A valid NHS number: exactly 10 digits, Modulus 11 checked, no separators.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const NhsNumberDigits = Schema.String.pipe(
+  Schema.filter(hasValidCheckDigit, { message: () => invalidMessage }),
+  Schema.brand("NhsNumber")
+)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type NhsNumber = typeof NhsNumberDigits.Type
+
+/**
+ * Decodes an NHS number as people type it (with or without spaces or hyphens) into its 10 digits.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const NhsNumber: Schema.Schema<NhsNumber, string> = Schema.transform(Schema.String, NhsNumberDigits, {
+  strict: true,
+  decode: normalize,
+  encode: (digits) => digits
+}).annotations({ identifier: "NhsNumber", message: () => ({ message: invalidMessage, override: true }) })
+
+/**
+ * Decodes an NHS number as typed, or explains why it is not one (without repeating it).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const parse = (input: string): Either.Either<NhsNumber, string> =>
+  hasValidCheckDigit(normalize(input)) ? Either.right(normalize(input) as NhsNumber) : Either.left(invalidMessage)
+
+/**
+ * Formats an NHS number the way the NHS prints it: `943 476 5919`.
+ *
+ * @since 0.1.0
+ */
+export const format = (nhsNumber: NhsNumber): string =>
+  `${nhsNumber.slice(0, 3)} ${nhsNumber.slice(3, 6)} ${nhsNumber.slice(6)}`
+
+/**
+ * Masks an NHS number for logs and messages, keeping only the last four digits: `*** *** 5919`.
+ *
+ * @since 0.1.0
+ */
+export const mask = (nhsNumber: NhsNumber): string => `*** *** ${nhsNumber.slice(6)}`

@@ -1,0 +1,24 @@
+/**
+ * @since 0.1.0
+ */
+export * as DateOfBirth from "./DateOfBirth.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as HeroError from "./HeroError.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as NhsNumber from "./NhsNumber.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Postcode from "./Postcode.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as RegisterPds from "./RegisterPds.js"
