@@ -56,7 +56,7 @@ export const isValid = (input: string): boolean => {
  * @since 0.1.0
  * @category schemas
  */
-export const DateOfBirth = Schema.String.pipe(
+export const DateOfBirth = Schema.String.annotations({ message: () => invalidMessage }).pipe(
   Schema.filter(isValid),
   Schema.brand("DateOfBirth")
 ).annotations({ identifier: "DateOfBirth", message: () => ({ message: invalidMessage, override: true }) })

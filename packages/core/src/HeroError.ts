@@ -78,7 +78,9 @@ export class BadRequest extends Data.TaggedError("BadRequest")<
 > {
   override get message(): string {
     const issues = this.issues.map((issue) =>
-      `${issue.path.join(".") || "body"}: ${issue.code}${issue.expected === undefined ? "" : `, expected ${issue.expected}`}`
+      `${issue.path.join(".") || "body"}: ${issue.code}${
+        issue.expected === undefined ? "" : `, expected ${issue.expected}`
+      }`
     )
     return `Hero rejected the request as invalid (${describe(this.status, this.attempts, this.requestId)})` +
       (issues.length > 0 ? `: ${issues.join("; ")}` : "") + ". Check the request body matches the expected format."

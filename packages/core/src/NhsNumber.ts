@@ -41,7 +41,7 @@ export const isValid = (input: string): boolean => hasValidCheckDigit(normalize(
  *
  * @since 0.1.0
  */
-export const invalidMessage = "must be a 10-digit NHS number with a valid check digit (for example 943 476 5919)"
+export const invalidMessage = "must be a 10-digit NHS number with a valid check digit (spaces and hyphens are fine)"
 
 /**
  * A valid NHS number: exactly 10 digits, Modulus 11 checked, no separators.
@@ -66,11 +66,15 @@ export type NhsNumber = typeof NhsNumberDigits.Type
  * @since 0.1.0
  * @category schemas
  */
-export const NhsNumber: Schema.Schema<NhsNumber, string> = Schema.transform(Schema.String, NhsNumberDigits, {
-  strict: true,
-  decode: normalize,
-  encode: (digits) => digits
-}).annotations({ identifier: "NhsNumber", message: () => ({ message: invalidMessage, override: true }) })
+export const NhsNumber: Schema.Schema<NhsNumber, string> = Schema.transform(
+  Schema.String.annotations({ message: () => invalidMessage }),
+  NhsNumberDigits,
+  {
+    strict: true,
+    decode: normalize,
+    encode: (digits) => digits
+  }
+).annotations({ identifier: "NhsNumber", message: () => ({ message: invalidMessage, override: true }) })
 
 /**
  * Decodes an NHS number as typed, or explains why it is not one (without repeating it).

@@ -30,7 +30,7 @@ export const normalize = (input: string): string | undefined => {
  * @since 0.1.0
  * @category schemas
  */
-export const PostcodeNormal = Schema.String.pipe(
+export const PostcodeNormal = Schema.String.annotations({ message: () => invalidMessage }).pipe(
   Schema.filter((input) => normalize(input) === input),
   Schema.brand("Postcode")
 )

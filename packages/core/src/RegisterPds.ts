@@ -62,14 +62,11 @@ export interface ByDemographicsInput extends EhrFields {
  */
 export type Input = ByNhsNumberInput | ByDemographicsInput
 
-const text = (what: string, maxLength: number) =>
-  Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(maxLength)).annotations({
-    message: () => ({ message: `must be ${what} of 1 to ${maxLength} characters`, override: true })
-  })
+const Text = Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(100))
 
 const ehrFields = {
-  ehrPartner: Schema.optional(text("an EHR partner name", 100)),
-  ehrPartnerId: Schema.optional(text("an EHR partner id", 100))
+  ehrPartner: Schema.optionalWith(Text, { exact: true }),
+  ehrPartnerId: Schema.optionalWith(Text, { exact: true })
 }
 
 /**
@@ -80,7 +77,7 @@ const ehrFields = {
  */
 export const ByNhsNumber = Schema.Struct({
   nhsNumber: NhsNumber.NhsNumber,
-  dob: Schema.String.pipe(Schema.compose(DateOfBirth.DateOfBirth)),
+  dob: DateOfBirth.DateOfBirth,
   ...ehrFields
 })
 
@@ -91,9 +88,9 @@ export const ByNhsNumber = Schema.Struct({
  * @category schemas
  */
 export const ByDemographics = Schema.Struct({
-  forename: text("a forename", 100),
-  surname: text("a surname", 100),
-  dob: Schema.String.pipe(Schema.compose(DateOfBirth.DateOfBirth)),
+  forename: Text,
+  surname: Text,
+  dob: DateOfBirth.DateOfBirth,
   postcode: Postcode.Postcode,
   ...ehrFields
 })
@@ -110,11 +107,35 @@ const shapeMessage = "must be an object with nhsNumber and dob, or with forename
 const decodeByNhsNumber = Schema.decodeUnknownEither(ByNhsNumber, { errors: "all", onExcessProperty: "error" })
 const decodeByDemographics = Schema.decodeUnknownEither(ByDemographics, { errors: "all", onExcessProperty: "error" })
 
+const textMessage = "must be text of 1 to 100 characters"
+
+/** What each field must be. Messages come from here, never from the value, which may be patient data. */
+const fieldMessages: Record<string, string> = {
+  nhsNumber: NhsNumber.invalidMessage,
+  dob: DateOfBirth.invalidMessage,
+  postcode: Postcode.invalidMessage,
+  forename: textMessage,
+  surname: textMessage,
+  ehrPartner: textMessage,
+  ehrPartnerId: textMessage
+}
+
+const messageOf = (issue: ParseResult.ArrayFormatterIssue): string => {
+  switch (issue._tag) {
+    case "Missing":
+      return "is missing"
+    case "Unexpected":
+      return "is not a field of this request"
+    default:
+      return fieldMessages[String(issue.path[0])] ?? shapeMessage
+  }
+}
+
 const toInvalidInput = (error: ParseResult.ParseError): InvalidInput =>
   new InvalidInput({
     issues: ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) => ({
       path: issue.path.join("."),
-      message: issue._tag === "Unexpected" ? "is not a field of this request" : issue.message
+      message: messageOf(issue)
     }))
   })
 
@@ -126,7 +147,9 @@ const toInvalidInput = (error: ParseResult.ParseError): InvalidInput =>
  * @category decoding
  */
 export const decodeInput = (input: unknown): Either.Either<Request, InvalidInput> => {
-  if (!Predicate.isRecord(input)) return Either.left(new InvalidInput({ issues: [{ path: "", message: shapeMessage }] }))
+  if (!Predicate.isRecord(input)) {
+    return Either.left(new InvalidInput({ issues: [{ path: "", message: shapeMessage }] }))
+  }
   if ("nhsNumber" in input) return Either.mapLeft(decodeByNhsNumber(input), toInvalidInput)
   if ("forename" in input || "surname" in input || "postcode" in input) {
     return Either.mapLeft(decodeByDemographics(input), toInvalidInput)

@@ -6,6 +6,16 @@ export * as DateOfBirth from "./DateOfBirth.js"
 /**
  * @since 0.1.0
  */
+export * as HeroClient from "./HeroClient.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as HeroConfig from "./HeroConfig.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as HeroError from "./HeroError.js"
 
 /**
@@ -22,3 +32,8 @@ export * as Postcode from "./Postcode.js"
  * @since 0.1.0
  */
 export * as RegisterPds from "./RegisterPds.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as RetryPolicy from "./RetryPolicy.js"

@@ -1,0 +1,73 @@
+/**
+ * The `register_pds` client: a service over `@effect/platform`'s `HttpClient`, with local validation,
+ * typed errors, the retry policy, a per-attempt timeout and a safe span (`HeroClient.registerPds`).
+ *
+ * @since 0.1.0
+ */
+import type * as HttpClient from "@effect/platform/HttpClient"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as HeroConfig from "./HeroConfig.js"
+import type * as HeroError from "./HeroError.js"
+import * as internal from "./internal/heroClient.js"
+import type * as RegisterPds from "./RegisterPds.js"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Service {
+  /**
+   * Traces a patient on PDS and returns their Hero `patient_id`, or the verification the patient needs.
+   * Invalid input fails with `InvalidInput` before any request is made.
+   */
+  readonly registerPds: (
+    input: RegisterPds.Input
+  ) => Effect.Effect<RegisterPds.Result, HeroError.HeroError>
+}
+
+/**
+ * The client service.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export class HeroClient extends Context.Tag("@hero-pds/core/HeroClient")<HeroClient, Service>() {}
+
+/**
+ * The `User-Agent` sent with every request, naming this package and its version.
+ *
+ * @since 0.1.0
+ */
+export const userAgent: string = internal.userAgent
+
+/**
+ * Builds a client from an `HttpClient` and a `HeroConfig`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: Effect.Effect<Service, never, HttpClient.HttpClient | HeroConfig.HeroConfig> = internal.make
+
+/**
+ * The client, given an `HttpClient` and a `HeroConfig`.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer: Layer.Layer<HeroClient, never, HttpClient.HttpClient | HeroConfig.HeroConfig> = Layer.effect(
+  HeroClient,
+  internal.make
+)
+
+/**
+ * Calls `registerPds` on the client in the context.
+ *
+ * @since 0.1.0
+ * @category accessors
+ */
+export const registerPds = (
+  input: RegisterPds.Input
+): Effect.Effect<RegisterPds.Result, HeroError.HeroError, HeroClient> =>
+  Effect.flatMap(HeroClient, (client) => client.registerPds(input))

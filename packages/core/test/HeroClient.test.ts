@@ -1,0 +1,326 @@
+import { assert, describe, expect, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as TestClock from "effect/TestClock"
+import * as HeroClient from "../src/HeroClient.js"
+import type * as HeroError from "../src/HeroError.js"
+import * as RegisterPds from "../src/RegisterPds.js"
+import { json, registered, type Reply, scripted } from "./utils/scripted.js"
+
+const jane = { nhsNumber: "943 476 5919", dob: "2010-10-22" }
+
+/** Runs one call against a script and returns its exit and what was sent. */
+const run = (replies: ReadonlyArray<Reply>, options = {}) => {
+  const { layer, sent } = scripted(replies, options)
+  return Effect.map(Effect.exit(Effect.provide(HeroClient.registerPds(jane), layer)), (exit) => ({ exit, sent }))
+}
+
+const failure = (exit: Exit.Exit<RegisterPds.Result, HeroError.HeroError>): HeroError.HeroError => {
+  if (Exit.isSuccess(exit)) throw new Error(`expected a failure, got ${exit.value._tag}`)
+  const error = exit.cause._tag === "Fail" ? exit.cause.error : undefined
+  if (error === undefined) throw new Error(`expected a typed failure, got a ${exit.cause._tag}`)
+  return error
+}
+
+/** Starts a call in the background so a test can move the TestClock and watch the requests. */
+const start = (replies: ReadonlyArray<Reply>, options = {}) =>
+  Effect.gen(function*() {
+    const { layer, sent } = scripted(replies, options)
+    const fiber = yield* Effect.fork(Effect.provide(HeroClient.registerPds(jane), layer))
+    yield* Effect.yieldNow()
+    return { fiber, sent }
+  })
+
+const advance = (millis: number) => Effect.zipRight(TestClock.adjust(millis), Effect.yieldNow())
+
+describe("HeroClient", () => {
+  describe("requests", () => {
+    it.effect("sends the normalised body with Hero's headers and a user-agent naming the package", () =>
+      Effect.gen(function*() {
+        const { exit, sent } = yield* run([registered()])
+        assert.deepStrictEqual(exit, Exit.succeed(new RegisterPds.Registered({ patientId: "98765" })))
+        expect(sent).toHaveLength(1)
+        const [request] = sent
+        expect(request!.method).toBe("POST")
+        expect(request!.url).toBe("https://api.staging.htech.app/v1/patients/register_pds")
+        expect(request!.body).toEqual({ nhs_number: "9434765919", dob: "2010-10-22" })
+        expect(request!.headers).toMatchObject({
+          "x-api-key": "test-key-s3cr3t",
+          "x-practice-group-id": "pg-1",
+          "content-type": "application/json",
+          accept: "application/json",
+          "user-agent": HeroClient.userAgent
+        })
+        expect(HeroClient.userAgent).toMatch(/^@hero-pds\/core\/\d+\.\d+\.\d+/)
+      }))
+
+    it.effect("sends a demographic request in snake_case, EHR fields included", () =>
+      Effect.gen(function*() {
+        const { layer, sent } = scripted([registered()])
+        yield* Effect.provide(
+          HeroClient.registerPds({
+            forename: " Jane ",
+            surname: "Smith",
+            dob: "2010-10-22",
+            postcode: "ls1 6ae",
+            ehrPartner: "emis",
+            ehrPartnerId: "E-1"
+          }),
+          layer
+        )
+        expect(sent[0]!.body).toEqual({
+          forename: "Jane",
+          surname: "Smith",
+          dob: "2010-10-22",
+          postcode: "LS1 6AE",
+          ehr_partner: "emis",
+          ehr_partner_id: "E-1"
+        })
+      }))
+
+    it.effect("uses HERO_BASE_URL-style overrides without doubling slashes", () =>
+      Effect.gen(function*() {
+        const { sent } = yield* run([registered()], { baseUrl: "http://127.0.0.1:4010/" })
+        expect(sent[0]!.url).toBe("http://127.0.0.1:4010/v1/patients/register_pds")
+      }))
+
+    it.effect("rejects the documentation's example 123 456 7891 as InvalidInput before any request", () =>
+      Effect.gen(function*() {
+        const { layer, sent } = scripted([registered()])
+        const error = yield* Effect.flip(
+          Effect.provide(HeroClient.registerPds({ nhsNumber: "123 456 7891", dob: "1992-01-01" }), layer)
+        )
+        expect(error._tag).toBe("InvalidInput")
+        assert(error._tag === "InvalidInput")
+        expect(error.issues).toEqual([{ path: "nhsNumber", message: expect.stringContaining("check digit") }])
+        expect(sent).toHaveLength(0)
+      }))
+  })
+
+  describe("results", () => {
+    it.effect("accepts a numeric patient_id as a string", () =>
+      Effect.gen(function*() {
+        const { exit } = yield* run([registered(98765)])
+        assert.deepStrictEqual(exit, Exit.succeed(new RegisterPds.Registered({ patientId: "98765" })))
+      }))
+
+    it.effect("returns VerificationRequired with the login URL", () =>
+      Effect.gen(function*() {
+        const body = { message: "Patient must verify", login_url: "https://patient.herohealth.net/verify/abc123" }
+        const { exit } = yield* run([json(200, body)])
+        assert.deepStrictEqual(
+          exit,
+          Exit.succeed(
+            new RegisterPds.VerificationRequired({
+              message: "Patient must verify",
+              loginUrl: "https://patient.herohealth.net/verify/abc123"
+            })
+          )
+        )
+      }))
+
+    const unexpected: ReadonlyArray<[string, Reply, RegExp]> = [
+      ["a 2xx body matching neither result", json(200, { ok: true }), /neither/],
+      [
+        "a verification link that is not https",
+        json(200, { message: "m", login_url: "javascript:alert(1)" }),
+        /neither/
+      ],
+      [
+        "a truncated JSON body",
+        { status: 200, headers: { "content-type": "application/json" }, body: "{\"patient_" },
+        /not JSON/
+      ],
+      [
+        "an HTML error page",
+        { status: 200, headers: { "content-type": "text/html" }, body: "<html>oops</html>" },
+        /text\/html/
+      ],
+      ["an empty body", { status: 201 }, /empty/],
+      ["a redirect", { status: 302, headers: { location: "https://example.com" } }, /302/],
+      ["a status with no meaning here", json(418, { error: true }), /418/]
+    ]
+    for (const [name, reply, reason] of unexpected) {
+      it.effect(`turns ${name} into UnexpectedResponse, never a defect`, () =>
+        Effect.gen(function*() {
+          const { exit, sent } = yield* run([reply])
+          const error = failure(exit)
+          assert(error._tag === "UnexpectedResponse")
+          expect(error.reason).toMatch(reason)
+          expect(error.attempts).toBe(1)
+          expect(sent).toHaveLength(1)
+        }))
+    }
+  })
+
+  describe("the error table", () => {
+    const requestId = { "x-request-id": "req-42" }
+    const notRetried: ReadonlyArray<[number, HeroError.Tag]> = [
+      [400, "BadRequest"],
+      [401, "Unauthorized"],
+      [403, "Forbidden"],
+      [404, "PatientNotFound"],
+      [409, "UnexpectedResponse"],
+      [501, "ServerError"],
+      [505, "ServerError"]
+    ]
+    for (const [status, tag] of notRetried) {
+      it.effect(`HTTP ${status} fails at once as ${tag}, with status, attempts and request id`, () =>
+        Effect.gen(function*() {
+          const { exit, sent } = yield* run([json(status, { error: true }, requestId), registered()])
+          expect(failure(exit)).toMatchObject({ _tag: tag, status, attempts: 1, requestId: "req-42" })
+          expect(sent).toHaveLength(1)
+        }))
+    }
+
+    it.effect("BadRequest carries Hero's validation issues", () =>
+      Effect.gen(function*() {
+        const body = {
+          error: true,
+          statusCode: 400,
+          message: [{ code: "invalid_type", expected: "string", path: ["nhs_number"], received: "9434765919" }]
+        }
+        const { exit } = yield* run([json(400, body)])
+        const error = failure(exit)
+        assert(error._tag === "BadRequest")
+        expect(error.issues).toEqual([{ code: "invalid_type", expected: "string", path: ["nhs_number"] }])
+        expect(error.message).toContain("nhs_number: invalid_type, expected string")
+        expect(error.message).not.toContain("9434765919")
+      }))
+
+    const retried: ReadonlyArray<[Reply, HeroError.Tag, object]> = [
+      [json(429, {}), "RateLimited", { status: 429 }],
+      [json(500, {}), "ServerError", { status: 500 }],
+      [json(502, {}), "ServerError", { status: 502 }],
+      [json(503, {}), "ServerError", { status: 503 }],
+      [json(504, {}), "ServerError", { status: 504 }],
+      [json(408, {}), "TransportError", { reason: "Timeout" }],
+      [{ drop: true }, "TransportError", { reason: "Network" }]
+    ]
+    for (const [reply, tag, fields] of retried) {
+      const label = "drop" in reply ? "a dropped connection" : `HTTP ${reply.status}`
+      it.effect(`${label} is retried 3 times, then fails as ${tag} after 4 attempts`, () =>
+        Effect.gen(function*() {
+          const { fiber, sent } = yield* start([reply])
+          yield* advance(60_000)
+          const error = failure(yield* Fiber.await(fiber))
+          expect(error).toMatchObject({ _tag: tag, attempts: 4, ...fields })
+          expect(sent).toHaveLength(4)
+        }))
+    }
+
+    it.effect("a per-attempt timeout becomes TransportError { reason: \"Timeout\" }", () =>
+      Effect.gen(function*() {
+        const { fiber, sent } = yield* start([{ ...registered(), delayMs: 30_000 }], {
+          maxRetries: 0,
+          timeoutMs: 10_000
+        })
+        yield* advance(9_999)
+        expect(fiber.unsafePoll()).toBeNull()
+        yield* advance(1)
+        expect(failure(yield* Fiber.await(fiber))).toMatchObject({
+          _tag: "TransportError",
+          reason: "Timeout",
+          attempts: 1
+        })
+        expect(sent).toHaveLength(1)
+      }))
+
+    it.effect("a slow first attempt times out and the retry succeeds", () =>
+      Effect.gen(function*() {
+        const { fiber, sent } = yield* start([{ ...registered(), delayMs: 30_000 }, registered("2")], {
+          timeoutMs: 1_000,
+          retryJitter: false
+        })
+        yield* advance(1_000 + 500)
+        assert.deepStrictEqual(yield* Fiber.join(fiber), new RegisterPds.Registered({ patientId: "2" }))
+        expect(sent).toHaveLength(2)
+      }))
+  })
+
+  describe("retry timing (TestClock)", () => {
+    it.effect("waits exactly Retry-After seconds, then succeeds", () =>
+      Effect.gen(function*() {
+        const { fiber, sent } = yield* start([json(429, {}, { "retry-after": "1" }), registered()])
+        yield* advance(999)
+        expect(sent).toHaveLength(1)
+        yield* advance(1)
+        expect(sent).toHaveLength(2)
+        assert.deepStrictEqual(yield* Fiber.join(fiber), new RegisterPds.Registered({ patientId: "98765" }))
+      }))
+
+    it.effect("waits until a Retry-After HTTP-date", () =>
+      Effect.gen(function*() {
+        yield* TestClock.setTime(Date.parse("2026-11-24T10:00:00Z"))
+        const { fiber, sent } = yield* start([
+          json(503, {}, { "retry-after": "Tue, 24 Nov 2026 10:00:05 GMT" }),
+          registered()
+        ])
+        yield* advance(4_999)
+        expect(sent).toHaveLength(1)
+        yield* advance(1)
+        expect(sent).toHaveLength(2)
+        yield* Fiber.join(fiber)
+      }))
+
+    it.effect("prefers retry-after-ms over Retry-After", () =>
+      Effect.gen(function*() {
+        const { fiber, sent } = yield* start([
+          json(429, {}, { "retry-after-ms": "250", "retry-after": "10" }),
+          registered()
+        ])
+        yield* advance(249)
+        expect(sent).toHaveLength(1)
+        yield* advance(1)
+        expect(sent).toHaveLength(2)
+        yield* Fiber.join(fiber)
+      }))
+
+    it.effect("fails at once as RateLimited when the hint is above the cap", () =>
+      Effect.gen(function*() {
+        const { exit, sent } = yield* run([json(429, {}, { "retry-after": "120" }), registered()])
+        expect(failure(exit)).toMatchObject({ _tag: "RateLimited", retryAfter: 120_000, attempts: 1 })
+        expect(sent).toHaveLength(1)
+      }))
+
+    it.effect("honours a configured cap", () =>
+      Effect.gen(function*() {
+        const { exit, sent } = yield* run([json(429, {}, { "retry-after": "5" })], { maxRetryAfterMs: 4_000 })
+        expect(failure(exit)).toMatchObject({ _tag: "RateLimited", retryAfter: 5_000, attempts: 1 })
+        expect(sent).toHaveLength(1)
+      }))
+
+    it.effect("backs off 5xx exponentially from 500 ms, doubling, capped at 8 s", () =>
+      Effect.gen(function*() {
+        const { fiber, sent } = yield* start([json(503, {})], { maxRetries: 6, retryJitter: false })
+        for (const [index, delay] of [500, 1_000, 2_000, 4_000, 8_000, 8_000].entries()) {
+          yield* advance(delay - 1)
+          expect(sent).toHaveLength(index + 1)
+          yield* advance(1)
+          expect(sent).toHaveLength(index + 2)
+        }
+        expect(failure(yield* Fiber.await(fiber))).toMatchObject({ _tag: "ServerError", attempts: 7 })
+      }))
+
+    it.effect("jitters backoff within 0.8x to 1.2x", () =>
+      Effect.gen(function*() {
+        const { fiber, sent } = yield* start([json(500, {})], { maxRetries: 1 })
+        yield* advance(399)
+        expect(sent).toHaveLength(1)
+        yield* advance(201)
+        expect(sent).toHaveLength(2)
+        yield* Fiber.await(fiber)
+      }))
+
+    it.effect("makes maxRetries + 1 attempts", () =>
+      Effect.gen(function*() {
+        const none = yield* run([json(503, {})], { maxRetries: 0 })
+        expect(failure(none.exit)).toMatchObject({ _tag: "ServerError", attempts: 1 })
+        const { fiber, sent } = yield* start([json(503, {})], { maxRetries: 2 })
+        yield* advance(60_000)
+        expect(failure(yield* Fiber.await(fiber))).toMatchObject({ attempts: 3 })
+        expect(sent).toHaveLength(3)
+      }))
+  })
+})

@@ -1,0 +1,93 @@
+import { describe, expect, it } from "@effect/vitest"
+import * as ConfigProvider from "effect/ConfigProvider"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import * as HeroConfig from "../src/HeroConfig.js"
+
+const fromEnv = (env: Record<string, string>) =>
+  Effect.withConfigProvider(HeroConfig.fromConfig, ConfigProvider.fromMap(new Map(Object.entries(env))))
+
+const messageOf = <A, E>(effect: Effect.Effect<A, E>) => Effect.map(Effect.flip(effect), String)
+
+describe("HeroConfig", () => {
+  it.effect("reads the HERO_* variables with DESIGN's defaults", () =>
+    Effect.gen(function*() {
+      const config = yield* fromEnv({ HERO_API_KEY: "k", HERO_PRACTICE_GROUP_ID: "pg" })
+      expect(config.environment).toBe("staging")
+      expect(config.baseUrl).toBe("https://api.staging.htech.app")
+      expect(Redacted.value(config.apiKey)).toBe("k")
+      expect(String(config.apiKey)).not.toContain("k")
+      expect(Duration.toMillis(config.timeout)).toBe(10_000)
+      expect(config.retryPolicy.maxRetries).toBe(3)
+      expect(Duration.toMillis(config.retryPolicy.maxRetryAfter)).toBe(60_000)
+    }))
+
+  it.effect("reads every variable", () =>
+    Effect.gen(function*() {
+      const config = yield* fromEnv({
+        HERO_API_KEY: "k",
+        HERO_PRACTICE_GROUP_ID: "pg",
+        HERO_ENV: "production",
+        HERO_TIMEOUT_MS: "2500",
+        HERO_MAX_RETRIES: "0",
+        HERO_MAX_RETRY_AFTER_MS: "5000"
+      })
+      expect(config.baseUrl).toBe("https://api.herohealth.net")
+      expect(Duration.toMillis(config.timeout)).toBe(2_500)
+      expect(config.retryPolicy.maxRetries).toBe(0)
+      expect(Duration.toMillis(config.retryPolicy.maxRetryAfter)).toBe(5_000)
+      const local = yield* fromEnv({
+        HERO_API_KEY: "k",
+        HERO_PRACTICE_GROUP_ID: "pg",
+        HERO_BASE_URL: "http://[::1]:8080/"
+      })
+      expect(local.baseUrl).toBe("http://[::1]:8080")
+    }))
+
+  it.effect("needs no credentials in the sandbox environment", () =>
+    Effect.gen(function*() {
+      const config = yield* fromEnv({ HERO_ENV: "sandbox" })
+      expect(Redacted.value(config.apiKey)).toBe("sandbox-api-key")
+      expect(config.practiceGroupId).toBe("sandbox-practice-group")
+      expect(config.baseUrl).toBe("http://127.0.0.1:4010")
+    }))
+
+  it.effect("fails fast with messages that name the variable", () =>
+    Effect.gen(function*() {
+      expect(yield* messageOf(fromEnv({ HERO_PRACTICE_GROUP_ID: "pg" }))).toContain("HERO_API_KEY is required")
+      expect(yield* messageOf(fromEnv({ HERO_API_KEY: "k" }))).toContain("HERO_PRACTICE_GROUP_ID is required")
+      const base = { HERO_API_KEY: "k", HERO_PRACTICE_GROUP_ID: "pg" }
+      expect(yield* messageOf(fromEnv({ ...base, HERO_ENV: "prod" }))).toContain(
+        "HERO_ENV must be one of staging, production, sandbox"
+      )
+      expect(yield* messageOf(fromEnv({ ...base, HERO_BASE_URL: "http://api.example.com" }))).toContain(
+        "HERO_BASE_URL must use https:"
+      )
+      expect(yield* messageOf(fromEnv({ ...base, HERO_BASE_URL: "not a url" }))).toContain("HERO_BASE_URL must be")
+      expect(yield* messageOf(fromEnv({ ...base, HERO_TIMEOUT_MS: "ten" }))).toContain("HERO_TIMEOUT_MS must be")
+      expect(yield* messageOf(fromEnv({ ...base, HERO_MAX_RETRIES: "-1" }))).toContain("HERO_MAX_RETRIES must be")
+      expect(yield* messageOf(fromEnv({ ...base, HERO_MAX_RETRY_AFTER_MS: "1.5" }))).toContain(
+        "HERO_MAX_RETRY_AFTER_MS must be"
+      )
+    }))
+
+  it.effect("names the option, not the variable, for caller options", () =>
+    Effect.gen(function*() {
+      expect(yield* messageOf(HeroConfig.make({ apiKey: "k" }))).toContain("practiceGroupId is required")
+      expect(
+        yield* messageOf(HeroConfig.make({ apiKey: "k", practiceGroupId: "pg", baseUrl: "http://10.0.0.1" }))
+      ).toContain("baseUrl must use https:")
+      expect(yield* messageOf(HeroConfig.make({ apiKey: "k", practiceGroupId: "pg", timeoutMs: 0 }))).toContain(
+        "timeoutMs must be a whole number"
+      )
+    }))
+
+  it.effect("never puts the API key in an error", () =>
+    Effect.gen(function*() {
+      const message = yield* messageOf(
+        HeroConfig.make({ apiKey: "s3cr3t-key", practiceGroupId: "pg", baseUrl: "ftp://x" })
+      )
+      expect(message).not.toContain("s3cr3t-key")
+    }))
+})

@@ -1,0 +1,81 @@
+import { describe, expect, it } from "@effect/vitest"
+import * as Either from "effect/Either"
+import * as FastCheck from "effect/FastCheck"
+import * as RegisterPds from "../src/RegisterPds.js"
+
+const issuesOf = (input: unknown) =>
+  Either.match(RegisterPds.decodeInput(input), { onLeft: (error) => error.issues, onRight: () => [] })
+
+describe("RegisterPds", () => {
+  it("normalises both variants", () => {
+    expect(RegisterPds.decodeInput({ nhsNumber: "943-476-5919", dob: "2010-10-22" })).toEqual(
+      Either.right({ nhsNumber: "9434765919", dob: "2010-10-22" })
+    )
+    expect(
+      RegisterPds.decodeInput({ forename: "Jane", surname: "Smith", dob: "2010-10-22", postcode: "ls16ae" })
+    ).toEqual(Either.right({ forename: "Jane", surname: "Smith", dob: "2010-10-22", postcode: "LS1 6AE" }))
+  })
+
+  it("reports every problem per field, without repeating values", () => {
+    const issues = issuesOf({ nhsNumber: "9434765918", dob: "1992-13-01", ehrPartner: "" })
+    expect(issues.map((issue) => issue.path)).toEqual(["nhsNumber", "dob", "ehrPartner"])
+    expect(JSON.stringify(issues)).not.toMatch(/9434765918|1992-13-01/)
+  })
+
+  it("names missing and unknown fields", () => {
+    expect(issuesOf({ nhsNumber: "9434765919" })).toEqual([{ path: "dob", message: "is missing" }])
+    expect(issuesOf({ nhsNumber: "9434765919", dob: "2010-10-22", dateOfBirth: "x" })).toEqual([
+      { path: "dateOfBirth", message: "is not a field of this request" }
+    ])
+    expect(issuesOf({ forename: "Jane", dob: "2010-10-22" }).map((issue) => issue.path)).toEqual([
+      "surname",
+      "postcode"
+    ])
+  })
+
+  it("explains the two shapes when the input is neither", () => {
+    for (const input of [null, "9434765919", 42, {}, { dob: "2010-10-22" }]) {
+      expect(issuesOf(input)).toEqual([{ path: "", message: expect.stringContaining("nhsNumber and dob") }])
+    }
+  })
+
+  it("does not echo a number passed where a string belongs", () => {
+    const issues = issuesOf({ nhsNumber: 9434765919, dob: 20101022 })
+    expect(issues.map((issue) => issue.path)).toEqual(["nhsNumber", "dob"])
+    expect(JSON.stringify(issues)).not.toMatch(/9434765919|20101022/)
+  })
+
+  it("encodes the wire body in snake_case", () => {
+    const request = Either.getOrThrow(
+      RegisterPds.decodeInput({ nhsNumber: "943 476 5919", dob: "2010-10-22", ehrPartner: "emis", ehrPartnerId: "1" })
+    )
+    expect(RegisterPds.toWire(request)).toEqual({
+      nhs_number: "9434765919",
+      dob: "2010-10-22",
+      ehr_partner: "emis",
+      ehr_partner_id: "1"
+    })
+  })
+
+  it("decodes both results and rejects anything else", () => {
+    expect(RegisterPds.decodeResult({ patient_id: "98765" })).toEqual(
+      Either.right(new RegisterPds.Registered({ patientId: "98765" }))
+    )
+    expect(RegisterPds.decodeResult({ patient_id: 98765 })).toEqual(
+      Either.right(new RegisterPds.Registered({ patientId: "98765" }))
+    )
+    expect(RegisterPds.decodeResult({ message: "Verify", login_url: "https://x.test/v" })).toEqual(
+      Either.right(new RegisterPds.VerificationRequired({ message: "Verify", loginUrl: "https://x.test/v" }))
+    )
+    for (
+      const body of [{}, { patient_id: "" }, { patient_id: -1 }, { patient_id: 1.5 }, { login_url: "https://x" }, []]
+    ) {
+      expect(Either.isLeft(RegisterPds.decodeResult(body))).toBe(true)
+    }
+  })
+
+  it.prop("never throws, whatever it is given", [FastCheck.anything()], ([input]) => {
+    expect(() => RegisterPds.decodeInput(input)).not.toThrow()
+    expect(() => RegisterPds.decodeResult(input)).not.toThrow()
+  })
+})
