@@ -6,6 +6,7 @@
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
+import * as Data from "effect/Data"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -75,36 +76,12 @@ export interface Options {
   readonly retryJitter?: boolean | undefined
 }
 
-const optionNames: internal.Names = {
-  apiKey: "apiKey",
-  practiceGroupId: "practiceGroupId",
-  environment: "environment",
-  baseUrl: "baseUrl",
-  timeoutMs: "timeoutMs",
-  maxRetries: "maxRetries",
-  maxRetryAfterMs: "maxRetryAfterMs",
-  retryInitialDelayMs: "retryInitialDelayMs",
-  retryMaxDelayMs: "retryMaxDelayMs",
-  retryJitter: "retryJitter"
-}
-
 /**
- * The environment variables read by `layerConfig`.
+ * The environment variables behind each option, as read by `layerConfig`.
  *
  * @since 0.1.0
  */
-export const envNames: internal.Names = {
-  apiKey: "HERO_API_KEY",
-  practiceGroupId: "HERO_PRACTICE_GROUP_ID",
-  environment: "HERO_ENV",
-  baseUrl: "HERO_BASE_URL",
-  timeoutMs: "HERO_TIMEOUT_MS",
-  maxRetries: "HERO_MAX_RETRIES",
-  maxRetryAfterMs: "HERO_MAX_RETRY_AFTER_MS",
-  retryInitialDelayMs: "HERO_RETRY_INITIAL_DELAY_MS",
-  retryMaxDelayMs: "HERO_RETRY_MAX_DELAY_MS",
-  retryJitter: "HERO_RETRY_JITTER"
-}
+export const envNames: { readonly [K in keyof Options]-?: string } = internal.envNames
 
 /**
  * The default base URL of each environment (`sandbox` is where `hero-pds sandbox` serves).
@@ -114,13 +91,47 @@ export const envNames: internal.Names = {
 export const baseUrls: Readonly<Record<Environment, string>> = internal.baseUrls
 
 /**
- * Validates caller options. Fails with a `ConfigError` whose message names the option.
+ * A configuration that cannot work, for callers outside Effect (the Promise clients throw it). Its message names
+ * the option or variable at fault and says what it must be.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class HeroConfigError extends Data.TaggedError("HeroConfigError")<{ readonly message: string }> {
+  /** From Effect's `ConfigError`. */
+  static fromConfigError(error: ConfigError.ConfigError): HeroConfigError {
+    return new HeroConfigError({ message: `Invalid Hero configuration: ${configErrorMessages(error).join("; ")}` })
+  }
+}
+
+const configErrorMessages = (error: ConfigError.ConfigError): ReadonlyArray<string> => {
+  switch (error._op) {
+    case "And":
+    case "Or":
+      return [...configErrorMessages(error.left), ...configErrorMessages(error.right)]
+    case "InvalidData":
+    case "MissingData":
+    case "SourceUnavailable":
+    case "Unsupported":
+      return [error.message]
+  }
+}
+
+/**
+ * Validates settings: each from `options` when given there, else from `env` (a record of `HERO_*` variables,
+ * e.g. `process.env`); pass `undefined` for either to leave it out. Fails with a `ConfigError` whose message names the option or
+ * variable at fault.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const make = (options: Options = {}): Effect.Effect<Service, ConfigError.ConfigError> =>
-  internal.resolve(options, optionNames)
+export const make = (
+  options: Options | undefined,
+  env?: Readonly<Record<string, string | undefined>>
+): Effect.Effect<Service, ConfigError.ConfigError> => {
+  const { names, raw } = internal.merge(options, env)
+  return internal.resolve(raw, names)
+}
 
 /**
  * The configuration from caller options.
@@ -131,29 +142,20 @@ export const make = (options: Options = {}): Effect.Effect<Service, ConfigError.
 export const layer = (options: Options = {}): Layer.Layer<HeroConfig, ConfigError.ConfigError> =>
   Layer.effect(HeroConfig, make(options))
 
-const optional = (name: string) => Config.option(Config.string(name)).pipe(Config.map(Option.getOrUndefined))
-
 /**
- * The configuration read from `HERO_*` variables through Effect's `Config` (so any `ConfigProvider`
+ * The configuration read from the `HERO_*` variables through Effect's `Config` (so any `ConfigProvider`
  * works). Fails with a `ConfigError` whose message names the variable.
  *
  * @since 0.1.0
  * @category constructors
  */
 export const fromConfig: Effect.Effect<Service, ConfigError.ConfigError> = Effect.flatMap(
-  Config.all({
-    apiKey: Config.option(Config.redacted(envNames.apiKey)).pipe(Config.map(Option.getOrUndefined)),
-    practiceGroupId: optional(envNames.practiceGroupId),
-    environment: optional(envNames.environment),
-    baseUrl: optional(envNames.baseUrl),
-    timeoutMs: optional(envNames.timeoutMs),
-    maxRetries: optional(envNames.maxRetries),
-    maxRetryAfterMs: optional(envNames.maxRetryAfterMs),
-    retryInitialDelayMs: optional(envNames.retryInitialDelayMs),
-    retryMaxDelayMs: optional(envNames.retryMaxDelayMs),
-    retryJitter: Config.option(Config.boolean(envNames.retryJitter)).pipe(Config.map(Option.getOrUndefined))
-  }),
-  (raw) => internal.resolve(raw, envNames)
+  Config.all(
+    Object.values(internal.envNames).map((name) =>
+      Config.option(Config.string(name)).pipe(Config.map((value) => [name, Option.getOrUndefined(value)] as const))
+    )
+  ),
+  (entries) => make(undefined, Object.fromEntries(entries))
 )
 
 /**

@@ -83,6 +83,25 @@ describe("HeroConfig", () => {
       )
     }))
 
+  it.effect("takes each setting from options first, then from the environment, naming whichever was used", () =>
+    Effect.gen(function*() {
+      const env = { HERO_API_KEY: "env-key", HERO_PRACTICE_GROUP_ID: "env-pg", HERO_TIMEOUT_MS: "x" }
+      expect(yield* messageOf(HeroConfig.make({}, env))).toContain("HERO_TIMEOUT_MS must be")
+      const config = yield* HeroConfig.make({ practiceGroupId: "opt-pg", timeoutMs: 5 }, env)
+      expect([Redacted.value(config.apiKey), config.practiceGroupId]).toEqual(["env-key", "opt-pg"])
+      expect(yield* messageOf(HeroConfig.make({ apiKey: "k" }, {}))).toContain(
+        "practiceGroupId (or HERO_PRACTICE_GROUP_ID) is required"
+      )
+    }))
+
+  it("converts a ConfigError into an Error for Promise users", () => {
+    const error = Effect.runSync(Effect.flip(HeroConfig.make({ environment: "prod" as "staging", timeoutMs: -1 })))
+    const converted = HeroConfig.HeroConfigError.fromConfigError(error)
+    expect(converted).toBeInstanceOf(Error)
+    expect(converted._tag).toBe("HeroConfigError")
+    expect(converted.message).toContain("environment must be one of staging, production, sandbox")
+  })
+
   it.effect("never puts the API key in an error", () =>
     Effect.gen(function*() {
       const message = yield* messageOf(

@@ -5,22 +5,48 @@ import * as Redacted from "effect/Redacted"
 import type * as HeroConfig from "../HeroConfig.js"
 import * as RetryPolicy from "../RetryPolicy.js"
 
-/** The raw settings, from caller options or from environment variables (as strings). */
-export interface Raw {
-  readonly apiKey?: string | Redacted.Redacted<string> | undefined
-  readonly practiceGroupId?: string | undefined
-  readonly environment?: string | undefined
-  readonly baseUrl?: string | undefined
-  readonly timeoutMs?: number | string | undefined
-  readonly maxRetries?: number | string | undefined
-  readonly maxRetryAfterMs?: number | string | undefined
-  readonly retryInitialDelayMs?: number | string | undefined
-  readonly retryMaxDelayMs?: number | string | undefined
-  readonly retryJitter?: boolean | undefined
-}
+/** The settings, as caller options (`HeroConfig.Options`) or as `HERO_*` strings. */
+export type Raw = { readonly [K in keyof HeroConfig.Options]?: HeroConfig.Options[K] | string }
 
 /** What each setting is called where it came from, so every message names it the way the user wrote it. */
-export type Names = { readonly [K in keyof Raw]-?: string }
+export type Names = { readonly [K in keyof HeroConfig.Options]-?: string }
+
+export const envNames: Names = {
+  apiKey: "HERO_API_KEY",
+  practiceGroupId: "HERO_PRACTICE_GROUP_ID",
+  environment: "HERO_ENV",
+  baseUrl: "HERO_BASE_URL",
+  timeoutMs: "HERO_TIMEOUT_MS",
+  maxRetries: "HERO_MAX_RETRIES",
+  maxRetryAfterMs: "HERO_MAX_RETRY_AFTER_MS",
+  retryInitialDelayMs: "HERO_RETRY_INITIAL_DELAY_MS",
+  retryMaxDelayMs: "HERO_RETRY_MAX_DELAY_MS",
+  retryJitter: "HERO_RETRY_JITTER"
+}
+
+/**
+ * Takes each setting from the options when given there, else from the environment variables, and remembers
+ * which, so messages name the option (`practiceGroupId`), the variable (`HERO_PRACTICE_GROUP_ID`) or, when
+ * a setting could have come from either and came from neither, both.
+ */
+export const merge = (
+  options: HeroConfig.Options | undefined,
+  env: Readonly<Record<string, string | undefined>> | undefined
+): { readonly raw: Raw; readonly names: Names } => {
+  const raw: Record<string, unknown> = {}
+  const names: Record<string, string> = {}
+  for (const key of Object.keys(envNames) as Array<keyof Names>) {
+    const option = options?.[key]
+    const variable = env?.[envNames[key]]
+    raw[key] = option ?? variable
+    names[key] = option !== undefined || env === undefined
+      ? key
+      : variable !== undefined || options === undefined
+      ? envNames[key]
+      : `${key} (or ${envNames[key]})`
+  }
+  return { raw: raw as Raw, names: names as Names }
+}
 
 export const environments: ReadonlyArray<HeroConfig.Environment> = ["staging", "production", "sandbox"]
 
@@ -51,12 +77,23 @@ const nonEmpty = (value: string | undefined): string | undefined => {
   return trimmed === "" ? undefined : trimmed
 }
 
-const integer = (name: string, value: number | string | undefined, fallback: number, min: number, max: number) => {
+const integer = (name: string, value: unknown, fallback: number, min: number, max: number): number => {
+  if (typeof value !== "number" && typeof value !== "string" && value !== undefined) {
+    return invalid(name, `must be a whole number from ${min} to ${max}`)
+  }
   if (value === undefined || (typeof value === "string" && value.trim() === "")) return fallback
   const n = typeof value === "number" ? value : /^\s*\d+\s*$/.test(value) ? Number(value) : Number.NaN
   return Number.isInteger(n) && n >= min && n <= max
     ? n
     : invalid(name, `must be a whole number from ${min} to ${max}`)
+}
+
+const booleanOf = (name: string, value: unknown, fallback: boolean): boolean => {
+  if (value === undefined || value === "") return fallback
+  if (typeof value === "boolean") return value
+  if (value === "true" || value === "1") return true
+  if (value === "false" || value === "0") return false
+  return invalid(name, "must be true or false")
 }
 
 const environmentOf = (raw: Raw, names: Names): HeroConfig.Environment => {
@@ -133,7 +170,7 @@ export const resolve = (raw: Raw, names: Names): Either.Either<HeroConfig.Servic
             3_600_000
           )
         ),
-        jitter: raw.retryJitter ?? defaults.jitter
+        jitter: booleanOf(names.retryJitter, raw.retryJitter, defaults.jitter)
       }
     })
   } catch (error) {

@@ -1,0 +1,94 @@
+/**
+ * The Promise face of `HeroClient`, for callers who do not write Effect. The Node and edge adapters build their
+ * `createHeroClient` on it, each with its own `HttpClient`: one runtime and one connection pool per client,
+ * reused by every call until `close()`.
+ *
+ * @since 0.1.0
+ */
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import * as ManagedRuntime from "effect/ManagedRuntime"
+import * as HeroClient from "./HeroClient.js"
+import * as HeroConfig from "./HeroConfig.js"
+import type * as HeroError from "./HeroError.js"
+import type * as RegisterPds from "./RegisterPds.js"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface PromiseClient {
+  /**
+   * Traces a patient on PDS. Resolves with `Registered` or `VerificationRequired`; rejects with the
+   * `HeroError` itself (`error instanceof Error`, `error._tag`), never a wrapper. An aborted `signal`
+   * stops the call, retries included.
+   */
+  readonly registerPds: (
+    input: RegisterPds.Input,
+    options?: { readonly signal?: AbortSignal | undefined }
+  ) => Promise<RegisterPds.Result>
+  /** Releases the runtime and its connections. Calls made afterwards reject. */
+  readonly close: () => Promise<void>
+}
+
+/**
+ * The error a call rejects with: a `HeroError`, or an `Error` for an aborted call or a closed client.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Rejection = HeroError.HeroError | Error
+
+/**
+ * Validates options, each falling back to `env` (`HERO_*` variables) when given. Throws `HeroConfigError`
+ * naming the option or variable at fault, so a bad client fails when it is made, not on its first call.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const resolveConfig = (
+  options: HeroConfig.Options,
+  env?: Readonly<Record<string, string | undefined>>
+): HeroConfig.Service =>
+  Either.getOrThrowWith(
+    Effect.runSync(Effect.either(HeroConfig.make(options, env))),
+    HeroConfig.HeroConfigError.fromConfigError
+  )
+
+/**
+ * Builds a Promise client from a validated configuration and an `HttpClient` layer. Trace propagation headers
+ * are not sent: Promise callers have no Effect tracer to join.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (
+  config: HeroConfig.Service,
+  httpClient: Layer.Layer<HttpClient.HttpClient>
+): PromiseClient => {
+  const runtime = ManagedRuntime.make(
+    HeroClient.layer.pipe(
+      Layer.provide(Layer.succeed(HeroConfig.HeroConfig, config)),
+      Layer.provide(httpClient),
+      Layer.provide(Layer.setTracerEnabled(true)),
+      Layer.merge(Layer.locallyScoped(HttpClient.currentTracerPropagation, false))
+    )
+  )
+  let closed = false
+  return {
+    registerPds: async (input, options) => {
+      if (closed) throw new Error("This Hero client is closed: create a new one with createHeroClient().")
+      const exit = await runtime.runPromiseExit(HeroClient.registerPds(input), options)
+      if (Exit.isSuccess(exit)) return exit.value
+      throw Cause.squash(exit.cause)
+    },
+    close: () => {
+      closed = true
+      return runtime.dispose()
+    }
+  }
+}
