@@ -9,7 +9,10 @@ for (const group of ["packages", "apps"]) {
     const file = join(group, name, "src", "internal", "version.ts")
     if (!existsSync(file)) continue
     const { version } = JSON.parse(readFileSync(join(group, name, "package.json"), "utf8"))
-    const source = readFileSync(file, "utf8").replace(/export const version = "[^"]*"/, `export const version = "${version}"`)
+    const source = readFileSync(file, "utf8").replace(
+      /export const version = "[^"]*"/,
+      `export const version = "${version}"`
+    )
     writeFileSync(file, source)
   }
 }
