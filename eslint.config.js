@@ -23,6 +23,8 @@ export default tseslint.config(
       "@effect/no-import-from-barrel-package": ["error", {
         packageNames: ["effect", "@effect/platform", "@effect/platform-node", "@effect/cli"]
       }],
+      // TypeScript resolves names; no-undef only misfires on runtime globals in .mjs scripts.
+      "no-undef": "off",
       "@typescript-eslint/no-explicit-any": "off",
       "@typescript-eslint/no-namespace": "off",
       "@typescript-eslint/array-type": ["error", { default: "generic", readonly: "generic" }],

@@ -47,7 +47,7 @@ export interface HttpErrorFields {
   readonly requestId?: string | undefined
 }
 
-const requestIdNote = (requestId: string | undefined) => requestId === undefined ? "" : ` (request id ${requestId})`
+const requestIdNote = (requestId: string | undefined) => requestId === undefined ? "" : `, request id ${requestId}`
 
 const describe = (status: number, attempts: number, requestId: string | undefined) =>
   `HTTP ${status}${attempts > 1 ? ` after ${attempts} attempts` : ""}${requestIdNote(requestId)}`

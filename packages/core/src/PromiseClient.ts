@@ -74,7 +74,7 @@ export const make = (
     HeroClient.layer.pipe(
       Layer.provide(Layer.succeed(HeroConfig.HeroConfig, config)),
       Layer.provide(httpClient),
-      Layer.provide(Layer.setTracerEnabled(true)),
+      Layer.merge(Layer.setTracerEnabled(false)),
       Layer.merge(Layer.locallyScoped(HttpClient.currentTracerPropagation, false))
     )
   )

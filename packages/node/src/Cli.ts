@@ -1,0 +1,188 @@
+/**
+ * The `hero-pds` command line: `register` (by NHS number or by demographics) and `sandbox`.
+ *
+ * @since 0.1.0
+ */
+import * as Args from "@effect/cli/Args"
+import * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
+import * as DateOfBirth from "@hero-pds/core/DateOfBirth"
+import * as HeroClient from "@hero-pds/core/HeroClient"
+import * as HeroConfig from "@hero-pds/core/HeroConfig"
+import * as HeroError from "@hero-pds/core/HeroError"
+import type * as RegisterPds from "@hero-pds/core/RegisterPds"
+import * as NodeSandboxServer from "@hero-pds/sandbox/NodeSandboxServer"
+import * as Sandbox from "@hero-pds/sandbox/Sandbox"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Outcome from "./internal/outcome.js"
+import { version } from "./internal/version.js"
+import * as NodeHeroClient from "./NodeHeroClient.js"
+
+/**
+ * The exit code of each outcome: 0 registered, 3 verification required, 2 invalid input / bad request / usage /
+ * configuration, 4 not found, 5 unauthorised or forbidden, 6 rate limited, 7 server or transport, 8 unexpected.
+ *
+ * @since 0.1.0
+ */
+export const exitCodes = Outcome.exitCodes
+
+const setExitCode = (code: number) => Effect.sync(() => (process.exitCode = code))
+
+const connection = {
+  env: Options.choice("env", ["staging", "production", "sandbox"]).pipe(
+    Options.withDescription("Hero environment (overrides HERO_ENV)"),
+    Options.optional
+  ),
+  baseUrl: Options.text("base-url").pipe(
+    Options.withDescription("Base URL of the API (overrides HERO_BASE_URL); https: unless loopback"),
+    Options.optional
+  )
+}
+
+/** Settings from the flags, falling back to `HERO_*`; the embedded sandbox when no key and no environment. */
+const configFrom = (flags: { env: Option.Option<HeroConfig.Environment>; baseUrl: Option.Option<string> }) =>
+  Effect.gen(function*() {
+    const env = process.env
+    const embedded = Option.isNone(flags.env) && !env.HERO_ENV && !env.HERO_API_KEY
+    if (embedded) {
+      yield* Console.error(
+        "No HERO_API_KEY or HERO_ENV set: using the embedded sandbox (synthetic patients, not Hero)."
+      )
+    }
+    const options: HeroConfig.Options = {
+      environment: embedded ? "sandbox" : Option.getOrUndefined(flags.env),
+      baseUrl: Option.getOrUndefined(flags.baseUrl)
+    }
+    return yield* Effect.mapError(HeroConfig.make(options, env), HeroConfig.HeroConfigError.fromConfigError)
+  })
+
+const json = Options.boolean("json").pipe(Options.withDescription("Print exactly one JSON object on stdout"))
+
+const print = (outcome: Outcome.Outcome, asJson: boolean) => {
+  const { stderr, stdout } = Outcome.render(outcome)
+  return Effect.zipRight(
+    asJson
+      ? Console.log(JSON.stringify(outcome))
+      : Effect.zipRight(
+        stdout === undefined ? Effect.void : Console.log(stdout),
+        stderr === undefined ? Effect.void : Console.error(stderr)
+      ),
+    setExitCode(Outcome.exitCodeOf(outcome))
+  )
+}
+
+const usage = (message: string) => Effect.fail(new HeroError.InvalidInput({ issues: [{ path: "", message }] }))
+
+/** Turns the positional and flag forms of `register` into one input, reading UK dates of birth. */
+const inputFrom = (args: {
+  nhsNumber: Option.Option<string>
+  dateOfBirth: Option.Option<string>
+  forename: Option.Option<string>
+  surname: Option.Option<string>
+  dob: Option.Option<string>
+  postcode: Option.Option<string>
+}): Effect.Effect<RegisterPds.Input, HeroError.InvalidInput> => {
+  const dobText = Option.orElse(args.dateOfBirth, () => args.dob)
+  const demographic = [args.forename, args.surname, args.postcode].some(Option.isSome)
+  if (Option.isSome(args.nhsNumber) === demographic) {
+    return usage("give either <nhs-number> <dob>, or --forename, --surname, --dob and --postcode")
+  }
+  if (Option.isNone(dobText)) return usage("the date of birth is missing")
+  return Either.match(DateOfBirth.parse(dobText.value), {
+    onLeft: (message) => Effect.fail(new HeroError.InvalidInput({ issues: [{ path: "dob", message }] })),
+    onRight: (dob) =>
+      Effect.succeed(
+        Option.isSome(args.nhsNumber)
+          ? { nhsNumber: args.nhsNumber.value, dob }
+          : {
+            forename: Option.getOrElse(args.forename, () => ""),
+            surname: Option.getOrElse(args.surname, () => ""),
+            postcode: Option.getOrElse(args.postcode, () => ""),
+            dob
+          }
+      )
+  })
+}
+
+const optionalText = (name: string, description: string) =>
+  Options.text(name).pipe(Options.withDescription(description), Options.optional)
+
+const register = Command.make("register", {
+  ...connection,
+  json,
+  nhsNumber: Args.text({ name: "nhs-number" }).pipe(Args.optional),
+  dateOfBirth: Args.text({ name: "dob" }).pipe(Args.optional),
+  forename: optionalText("forename", "Forename, for a demographic trace"),
+  surname: optionalText("surname", "Surname, for a demographic trace"),
+  dob: optionalText("dob", "Date of birth (YYYY-MM-DD or DD/MM/YYYY), for a demographic trace"),
+  postcode: optionalText("postcode", "Postcode, for a demographic trace")
+}, (args) =>
+  Effect.gen(function*() {
+    const input = yield* inputFrom(args)
+    const config = yield* configFrom(args)
+    return yield* HeroClient.registerPds(input).pipe(
+      Effect.provide(
+        HeroClient.layer.pipe(
+          Layer.provide(Layer.succeed(HeroConfig.HeroConfig, config)),
+          Layer.provide(NodeHeroClient.layerHttpClient(config))
+        )
+      )
+    )
+  }).pipe(
+    Effect.match({ onFailure: Outcome.fromError, onSuccess: Outcome.fromResult }),
+    Effect.flatMap((outcome) => print(outcome, args.json))
+  )).pipe(
+    Command.withDescription(
+      "Trace a patient on PDS and get their Hero patient_id.\n\n" +
+        "Examples:\n" +
+        "  hero-pds register 9000000009 2010-10-22\n" +
+        "  hero-pds register \"943 476 5919\" 22/10/2010 --json\n" +
+        "  hero-pds register --forename Jane --surname Smith --dob 1985-07-09 --postcode \"SW1A 1AA\"\n" +
+        "  HERO_API_KEY=... HERO_PRACTICE_GROUP_ID=... hero-pds register 9434765919 1992-01-01 --env production\n\n" +
+        "Exit codes: 0 registered, 3 verification required, 2 invalid input or configuration, 4 not found,\n" +
+        "5 unauthorised/forbidden, 6 rate limited, 7 server or network error, 8 unexpected response."
+    )
+  )
+
+const sandbox = Command.make("sandbox", {
+  port: Options.integer("port").pipe(Options.withDefault(4010), Options.withDescription("Port on 127.0.0.1"))
+}, ({ port }) =>
+  Effect.gen(function*() {
+    const { url } = yield* NodeSandboxServer.serve({ port })
+    yield* Console.log(
+      [
+        `Hero sandbox listening on ${url}`,
+        `  HERO_BASE_URL=${url}`,
+        `  HERO_API_KEY=${Sandbox.apiKey}`,
+        `  HERO_PRACTICE_GROUP_ID=${Sandbox.practiceGroupId}`,
+        `Try: curl -X POST ${url}/v1/patients/register_pds -H "x-api-key: ${Sandbox.apiKey}" ` +
+        `-H "x-practice-group-id: ${Sandbox.practiceGroupId}" -H "content-type: application/json" ` +
+        `-d '{"nhs_number":"9000000009","dob":"2010-10-22"}'`,
+        "Press Ctrl-C to stop."
+      ].join("\n")
+    )
+    return yield* Effect.never
+  }).pipe(Effect.scoped, Effect.orDie)).pipe(
+    Command.withDescription("Serve the Hero sandbox over HTTP on 127.0.0.1 for local development.")
+  )
+
+/**
+ * The `hero-pds` command and its subcommands.
+ *
+ * @since 0.1.0
+ */
+export const command = Command.make("hero-pds", connection).pipe(
+  Command.withDescription("Register patients with Hero Health's register_pds (PDS trace) from the command line."),
+  Command.withSubcommands([register, sandbox])
+)
+
+/**
+ * Runs the CLI on `process.argv`-style arguments. Sets `process.exitCode` from the outcome.
+ *
+ * @since 0.1.0
+ */
+export const run = Command.run(command, { name: "hero-pds", version })
