@@ -36,6 +36,21 @@ export interface Service {
 export class HeroClient extends Context.Tag("@hero-pds/core/HeroClient")<HeroClient, Service>() {}
 
 /**
+ * Who enforces the per-attempt timeout. `"effect"` (the default) races each attempt against an Effect timer:
+ * it works with any `HttpClient` and under `TestClock`. `"transport"` leaves it to the `HttpClient`, which must
+ * fail a request that exceeds `HeroConfig.timeout` with a timeout cause (`TimeoutError`, undici's
+ * `HeadersTimeoutError`/`BodyTimeoutError`); `@hero-pds/node` does this natively in undici, which saves a fiber
+ * race per attempt. Either way the failure is `TransportError { reason: "Timeout" }`.
+ *
+ * @since 0.1.0
+ * @category references
+ */
+export class TimeoutEnforcement extends Context.Reference<TimeoutEnforcement>()(
+  "@hero-pds/core/HeroClient/TimeoutEnforcement",
+  { defaultValue: (): "effect" | "transport" => "effect" }
+) {}
+
+/**
  * The `User-Agent` sent with every request, naming this package and its version.
  *
  * @since 0.1.0

@@ -79,10 +79,12 @@ export const make = (
     )
   )
   let closed = false
+  let client: HeroClient.Service | undefined
   return {
     registerPds: async (input, options) => {
       if (closed) throw new Error("This Hero client is closed: create a new one with createHeroClient().")
-      const exit = await runtime.runPromiseExit(HeroClient.registerPds(input), options)
+      client ??= await runtime.runPromise(HeroClient.HeroClient)
+      const exit = await runtime.runPromiseExit(client.registerPds(input), options)
       if (Exit.isSuccess(exit)) return exit.value
       throw Cause.squash(exit.cause)
     },

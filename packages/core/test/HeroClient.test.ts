@@ -227,6 +227,26 @@ describe("HeroClient", () => {
         expect(sent).toHaveLength(1)
       }))
 
+    it.effect("leaves the timeout to the transport when TimeoutEnforcement is \"transport\"", () =>
+      Effect.gen(function*() {
+        const { layer, sent } = scripted([{ ...registered(), delayMs: 30_000 }], { timeoutMs: 10_000 }, "transport")
+        const fiber = yield* Effect.fork(Effect.provide(HeroClient.registerPds(jane), layer))
+        yield* advance(29_999)
+        expect(fiber.unsafePoll()).toBeNull()
+        yield* advance(1)
+        assert.deepStrictEqual(yield* Fiber.join(fiber), new RegisterPds.Registered({ patientId: "98765" }))
+        expect(sent).toHaveLength(1)
+      }))
+
+    it.effect("classifies a transport failure caused by a timeout as TransportError { reason: \"Timeout\" }", () =>
+      Effect.gen(function*() {
+        const timeoutError = Object.assign(new Error("Headers Timeout Error"), { name: "HeadersTimeoutError" })
+        const { exit } = yield* run([{ drop: true, cause: timeoutError }], { maxRetries: 0 })
+        expect(failure(exit)).toMatchObject({ _tag: "TransportError", reason: "Timeout", attempts: 1 })
+        const dropped = yield* run([{ drop: true, cause: new Error("ECONNRESET") }], { maxRetries: 0 })
+        expect(failure(dropped.exit)).toMatchObject({ _tag: "TransportError", reason: "Network" })
+      }))
+
     it.effect("a slow first attempt times out and the retry succeeds", () =>
       Effect.gen(function*() {
         const { fiber, sent } = yield* start([{ ...registered(), delayMs: 30_000 }, registered("2")], {

@@ -16,7 +16,6 @@ import * as Sandbox from "@hero-pds/sandbox/Sandbox"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Outcome from "./internal/outcome.js"
 import { version } from "./internal/version.js"
@@ -125,12 +124,7 @@ const register = Command.make("register", {
     const input = yield* inputFrom(args)
     const config = yield* configFrom(args)
     return yield* HeroClient.registerPds(input).pipe(
-      Effect.provide(
-        HeroClient.layer.pipe(
-          Layer.provide(Layer.succeed(HeroConfig.HeroConfig, config)),
-          Layer.provide(NodeHeroClient.layerHttpClient(config))
-        )
-      )
+      Effect.provide(NodeHeroClient.layerWith(config))
     )
   }).pipe(
     Effect.match({ onFailure: Outcome.fromError, onSuccess: Outcome.fromResult }),

@@ -5,12 +5,14 @@
  * @since 0.1.0
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import type * as HttpClient from "@effect/platform/HttpClient"
+import * as Undici from "@effect/platform-node/Undici"
+import * as HttpClient from "@effect/platform/HttpClient"
 import * as HeroClient from "@hero-pds/core/HeroClient"
 import * as HeroConfig from "@hero-pds/core/HeroConfig"
 import * as PromiseClient from "@hero-pds/core/PromiseClient"
 import * as SandboxHttpClient from "@hero-pds/sandbox/SandboxHttpClient"
 import type * as ConfigError from "effect/ConfigError"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 
@@ -33,23 +35,58 @@ export const isEmbeddedSandbox = (config: HeroConfig.Service): boolean =>
   config.environment === "sandbox" && config.baseUrl === HeroConfig.baseUrls.sandbox
 
 /**
- * The `HttpClient` for a configuration: the in-memory sandbox when embedded, else undici with its own
- * keep-alive `Agent` (released with the layer).
+ * undici with a dedicated keep-alive `Agent` (released with the layer) that enforces the per-attempt timeout
+ * itself: headers within `config.timeout`, and no pause longer than that in the body. Native timers cost far
+ * less than an Effect race per attempt, so `HeroClient.TimeoutEnforcement` is set to `"transport"`.
  *
  * @since 0.1.0
  * @category layers
  */
-export const layerHttpClient = (config: HeroConfig.Service): Layer.Layer<HttpClient.HttpClient> =>
-  isEmbeddedSandbox(config) ? SandboxHttpClient.layer() : NodeHttpClient.layerUndici
+export const layerUndici = (
+  config: HeroConfig.Service
+): Layer.Layer<HttpClient.HttpClient | HeroClient.TimeoutEnforcement> => {
+  const timeout = Duration.toMillis(config.timeout)
+  const withTimeouts: Undici.Dispatcher.DispatcherComposeInterceptor = (dispatch) => (options, handler) =>
+    dispatch({ ...options, headersTimeout: timeout, bodyTimeout: timeout }, handler)
+  return Layer.merge(
+    Layer.scoped(
+      HttpClient.HttpClient,
+      Effect.map(
+        Effect.acquireRelease(Effect.sync(() => new Undici.Agent()), (agent) => Effect.promise(() => agent.destroy())),
+        (agent) => NodeHttpClient.makeUndici(agent.compose(withTimeouts))
+      )
+    ),
+    Layer.succeed(HeroClient.TimeoutEnforcement, "transport")
+  )
+}
+
+/**
+ * The `HttpClient` for a configuration: the in-memory sandbox when embedded, else {@link layerUndici}.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerHttpClient = (
+  config: HeroConfig.Service
+): Layer.Layer<HttpClient.HttpClient | HeroClient.TimeoutEnforcement> =>
+  isEmbeddedSandbox(config)
+    ? Layer.merge(SandboxHttpClient.layer(), Layer.succeed(HeroClient.TimeoutEnforcement, "effect"))
+    : layerUndici(config)
+
+/**
+ * `HeroClient` for a configuration already validated (e.g. by `HeroConfig.make`).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerWith = (config: HeroConfig.Service): Layer.Layer<HeroClient.HeroClient> =>
+  HeroClient.layer.pipe(
+    Layer.provide(Layer.succeed(HeroConfig.HeroConfig, config)),
+    Layer.provide(layerHttpClient(config))
+  )
 
 const fromConfig = (config: Effect.Effect<HeroConfig.Service, ConfigError.ConfigError>) =>
-  Layer.unwrapEffect(
-    Effect.map(config, (service) =>
-      HeroClient.layer.pipe(
-        Layer.provide(Layer.succeed(HeroConfig.HeroConfig, service)),
-        Layer.provide(layerHttpClient(service))
-      ))
-  )
+  Layer.unwrapEffect(Effect.map(config, layerWith))
 
 /**
  * `HeroClient` from caller options (no environment variables read).

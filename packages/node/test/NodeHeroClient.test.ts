@@ -150,6 +150,30 @@ describe("retries over real HTTP", () => {
     expect(arrivals).toHaveLength(3)
   })
 
+  it("times out a body that stops arriving, natively in undici, then retries", async () => {
+    const server = await scriptedServer(["stall-body", { status: 200, body: { patient_id: "98765" } }])
+    cleanups.push(server.close)
+    const client = Hero.createHeroClient({ apiKey: "k", practiceGroupId: "pg", baseUrl: server.url, timeoutMs: 200 })
+    cleanups.push(() => client.close())
+    expect(await client.registerPds(jane)).toEqual(new Hero.Registered({ patientId: "98765" }))
+    expect(server.arrivals).toHaveLength(2)
+    const stalled = await scriptedServer(["stall-body"])
+    cleanups.push(stalled.close)
+    const once = Hero.createHeroClient({
+      apiKey: "k",
+      practiceGroupId: "pg",
+      baseUrl: stalled.url,
+      timeoutMs: 200,
+      maxRetries: 0
+    })
+    cleanups.push(() => once.close())
+    expect(await rejection(once.registerPds(jane))).toMatchObject({
+      _tag: "TransportError",
+      reason: "Timeout",
+      attempts: 1
+    })
+  })
+
   it("drops the connection once, then 200: registers on the second attempt", async () => {
     const { arrivals, result } = await retried(["drop", { status: 200, body: { patient_id: "98765" } }])
     expect(result).toEqual(new Hero.Registered({ patientId: "98765" }))

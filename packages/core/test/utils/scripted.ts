@@ -14,7 +14,7 @@ export type Reply =
     readonly body?: string
     readonly delayMs?: number
   }
-  | { readonly drop: true }
+  | { readonly drop: true; readonly cause?: Error }
 
 /** What the client sent, as seen by the scripted server. */
 export interface Sent {
@@ -36,7 +36,11 @@ export const registered = (patientId: string | number = "98765") => json(200, { 
  * A `HeroClient` whose HTTP layer answers from a script, one reply per request (the last repeats),
  * recording every request. Unit tests of classification and retry timing need nothing more.
  */
-export const scripted = (replies: ReadonlyArray<Reply>, options: HeroConfig.Options = {}) => {
+export const scripted = (
+  replies: ReadonlyArray<Reply>,
+  options: HeroConfig.Options = {},
+  enforcement: "effect" | "transport" = "effect"
+) => {
   const sent: Array<Sent> = []
   const httpClient = HttpClient.make((request, url) =>
     Effect.suspend(() => {
@@ -45,7 +49,12 @@ export const scripted = (replies: ReadonlyArray<Reply>, options: HeroConfig.Opti
       const reply = replies[Math.min(sent.length, replies.length) - 1]!
       if ("drop" in reply) {
         return Effect.fail(
-          new HttpClientError.RequestError({ request, reason: "Transport", description: "socket hang up" })
+          new HttpClientError.RequestError({
+            request,
+            reason: "Transport",
+            cause: reply.cause,
+            description: "socket hang up"
+          })
         )
       }
       const response = HttpClientResponse.fromWeb(
@@ -57,6 +66,7 @@ export const scripted = (replies: ReadonlyArray<Reply>, options: HeroConfig.Opti
   )
   const layer = HeroClient.layer.pipe(
     Layer.provide(Layer.succeed(HttpClient.HttpClient, httpClient)),
+    Layer.provide(Layer.succeed(HeroClient.TimeoutEnforcement, enforcement)),
     Layer.provide(HeroConfig.layer({ apiKey: "test-key-s3cr3t", practiceGroupId: "pg-1", ...options })),
     Layer.orDie
   )

@@ -1,10 +1,11 @@
 import * as Http from "node:http"
 import type { AddressInfo } from "node:net"
 
-/** One scripted answer of the test server: a status with headers and body, or a dropped connection. */
+/** One scripted answer: a status with headers and body, a dropped connection, or a body that stops arriving. */
 export type Answer =
   | { readonly status: number; readonly headers?: Record<string, string>; readonly body?: unknown }
   | "drop"
+  | "stall-body"
 
 /**
  * A real HTTP server on 127.0.0.1 (random port) answering register_pds from a script, one answer per request
@@ -19,6 +20,11 @@ export const scriptedServer = async (answers: ReadonlyArray<Answer>) => {
       const answer = answers[Math.min(arrivals.length, answers.length) - 1]!
       if (answer === "drop") {
         request.socket.destroy()
+        return
+      }
+      if (answer === "stall-body") {
+        response.writeHead(200, { "content-type": "application/json", "content-length": "100" })
+        response.write("{\"patient_id\":")
         return
       }
       response.writeHead(answer.status, { "content-type": "application/json", ...answer.headers })
