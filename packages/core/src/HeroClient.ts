@@ -7,7 +7,9 @@
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import type * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
+import * as Stream from "effect/Stream"
 import type * as HeroConfig from "./HeroConfig.js"
 import type * as HeroError from "./HeroError.js"
 import * as internal from "./internal/heroClient.js"
@@ -86,3 +88,32 @@ export const registerPds = (
   input: RegisterPds.Input
 ): Effect.Effect<RegisterPds.Result, HeroError.HeroError, HeroClient> =>
   Effect.flatMap(HeroClient, (client) => client.registerPds(input))
+
+/**
+ * One input and how its registration ended.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Settled<A> {
+  readonly input: A
+  readonly result: Either.Either<RegisterPds.Result, HeroError.HeroError>
+}
+
+/**
+ * Registers a stream of inputs, `concurrency` at a time (default 1), emitting each outcome in input order. A
+ * failed registration is an outcome, not a stream failure. Calls share the client's cooldown, rate and
+ * concurrency limit (see `HeroConfig.Options`).
+ *
+ * @since 0.1.0
+ * @category streams
+ */
+export const registerStream = <A extends RegisterPds.Input, E, R>(
+  inputs: Stream.Stream<A, E, R>,
+  options?: { readonly concurrency?: number | undefined }
+): Stream.Stream<Settled<A>, E, R | HeroClient> =>
+  Stream.mapEffect(
+    inputs,
+    (input) => Effect.map(Effect.either(registerPds(input)), (result) => ({ input, result })),
+    { concurrency: options?.concurrency ?? 1 }
+  )

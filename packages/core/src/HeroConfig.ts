@@ -38,6 +38,10 @@ export interface Service {
   /** The limit for one attempt (request and response body). */
   readonly timeout: Duration.Duration
   readonly retryPolicy: RetryPolicy.RetryPolicy
+  /** Requests per second this client sends at most (evenly spaced); unlimited when undefined. */
+  readonly maxRequestsPerSecond: number | undefined
+  /** Requests this client has in flight at most; unbounded when undefined. */
+  readonly maxConcurrency: number | undefined
 }
 
 /**
@@ -74,6 +78,10 @@ export interface Options {
   readonly retryMaxDelayMs?: number | undefined
   /** Whether backoff delays are jittered, default true. */
   readonly retryJitter?: boolean | undefined
+  /** Requests per second at most, shared by every call of the client (e.g. a partner agreement's limit). */
+  readonly maxRequestsPerSecond?: number | undefined
+  /** Requests in flight at most, shared by every call of the client. */
+  readonly maxConcurrency?: number | undefined
 }
 
 /**

@@ -12,6 +12,7 @@ import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
+import * as Stream from "effect/Stream"
 import * as HeroClient from "./HeroClient.js"
 import * as HeroConfig from "./HeroConfig.js"
 import type * as HeroError from "./HeroError.js"
@@ -31,9 +32,27 @@ export interface PromiseClient {
     input: RegisterPds.Input,
     options?: { readonly signal?: AbortSignal | undefined }
   ) => Promise<RegisterPds.Result>
+  /**
+   * Registers many inputs, `concurrency` at a time (default 4), yielding each outcome in input order as it is
+   * known: `{ input, result }` or `{ input, error }`. Reads `inputs` lazily, so memory stays flat however many.
+   */
+  readonly registerAll: <A extends RegisterPds.Input>(
+    inputs: Iterable<A> | AsyncIterable<A>,
+    options?: { readonly concurrency?: number | undefined }
+  ) => AsyncIterable<Settled<A>>
   /** Releases the runtime and its connections. Calls made afterwards reject. */
   readonly close: () => Promise<void>
 }
+
+/**
+ * How one input of `registerAll` ended.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Settled<A> =
+  | { readonly input: A; readonly result: RegisterPds.Result; readonly error?: undefined }
+  | { readonly input: A; readonly result?: undefined; readonly error: HeroError.HeroError }
 
 /**
  * The error a call rejects with: a `HeroError`, or an `Error` for an aborted call or a closed client.
@@ -80,14 +99,39 @@ export const make = (
   )
   let closed = false
   let client: HeroClient.Service | undefined
+  const ensureOpen = () => {
+    if (closed) throw new Error("This Hero client is closed: create a new one with createHeroClient().")
+  }
+
+  const registerAll = <A extends RegisterPds.Input>(
+    inputs: Iterable<A> | AsyncIterable<A>,
+    options?: { readonly concurrency?: number | undefined }
+  ): AsyncIterable<Settled<A>> => {
+    const source: Stream.Stream<A, unknown> = Symbol.asyncIterator in inputs
+      ? Stream.fromAsyncIterable(inputs, (cause) => cause)
+      : Stream.fromIterable(inputs)
+    const settled = HeroClient.registerStream(source, { concurrency: options?.concurrency ?? 4 }).pipe(
+      Stream.map(({ input, result }): Settled<A> =>
+        Either.match(result, { onLeft: (error) => ({ input, error }), onRight: (value) => ({ input, result: value }) })
+      )
+    )
+    return {
+      async *[Symbol.asyncIterator]() {
+        ensureOpen()
+        yield* Stream.toAsyncIterableRuntime(settled, await runtime.runtime())
+      }
+    }
+  }
+
   return {
     registerPds: async (input, options) => {
-      if (closed) throw new Error("This Hero client is closed: create a new one with createHeroClient().")
+      ensureOpen()
       client ??= await runtime.runPromise(HeroClient.HeroClient)
       const exit = await runtime.runPromiseExit(client.registerPds(input), options)
       if (Exit.isSuccess(exit)) return exit.value
       throw Cause.squash(exit.cause)
     },
+    registerAll,
     close: () => {
       closed = true
       return runtime.dispose()

@@ -1,7 +1,12 @@
 import { assert, describe, expect, it } from "@effect/vitest"
+import * as Chunk from "effect/Chunk"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
+import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
 import * as HeroClient from "../src/HeroClient.js"
 import type * as HeroError from "../src/HeroError.js"
@@ -341,6 +346,84 @@ describe("HeroClient", () => {
         yield* advance(60_000)
         expect(failure(yield* Fiber.await(fiber))).toMatchObject({ attempts: 3 })
         expect(sent).toHaveLength(3)
+      }))
+  })
+
+  describe("coordination of one client's calls (TestClock)", () => {
+    it.effect("after a 429 with a hint, every call waits out the same cooldown before sending", () =>
+      Effect.gen(function*() {
+        const { layer, sent } = scripted([json(429, {}, { "retry-after": "5" }), registered(), registered()])
+        const built = yield* Layer.build(layer)
+        const service = Context.get(built, HeroClient.HeroClient)
+        const first = yield* Effect.fork(service.registerPds(jane))
+        yield* advance(0)
+        expect(sent).toHaveLength(1)
+        const second = yield* Effect.fork(service.registerPds(jane))
+        yield* advance(4_999)
+        expect(sent).toHaveLength(1)
+        yield* advance(1)
+        expect(sent).toHaveLength(3)
+        yield* Fiber.join(first)
+        yield* Fiber.join(second)
+      }).pipe(Effect.scoped))
+
+    it.effect("spaces requests evenly at maxRequestsPerSecond", () =>
+      Effect.gen(function*() {
+        const { layer, sent } = scripted([registered()], { maxRequestsPerSecond: 2 })
+        const service = Context.get(yield* Layer.build(layer), HeroClient.HeroClient)
+        const fibers = yield* Effect.forEach(Array.from({ length: 5 }), () => Effect.fork(service.registerPds(jane)))
+        yield* advance(0)
+        expect(sent).toHaveLength(1)
+        for (const expected of [2, 3, 4, 5]) {
+          yield* advance(499)
+          expect(sent).toHaveLength(expected - 1)
+          yield* advance(1)
+          expect(sent).toHaveLength(expected)
+        }
+        yield* Fiber.joinAll(fibers)
+      }).pipe(Effect.scoped))
+
+    it.effect("keeps at most maxConcurrency requests in flight", () =>
+      Effect.gen(function*() {
+        const { layer, sent } = scripted([{ ...registered(), delayMs: 1_000 }], { maxConcurrency: 2 })
+        const service = Context.get(yield* Layer.build(layer), HeroClient.HeroClient)
+        const fibers = yield* Effect.forEach(Array.from({ length: 5 }), () => Effect.fork(service.registerPds(jane)))
+        yield* advance(0)
+        expect(sent).toHaveLength(2)
+        yield* advance(1_000)
+        expect(sent).toHaveLength(4)
+        yield* advance(1_000)
+        expect(sent).toHaveLength(5)
+        yield* advance(1_000)
+        expect(yield* Fiber.joinAll(fibers)).toHaveLength(5)
+      }).pipe(Effect.scoped))
+
+    it.effect("registerStream emits every outcome in input order, failures included", () =>
+      Effect.gen(function*() {
+        const replies = [
+          { ...registered("1"), delayMs: 300 },
+          json(404, {}),
+          { ...registered("3"), delayMs: 100 }
+        ]
+        const { layer } = scripted(replies, { maxRetries: 0 })
+        const inputs = [jane, { ...jane, dob: "2010-10-21" }, { nhsNumber: "123", dob: "x" }, {
+          ...jane,
+          dob: "2010-10-20"
+        }]
+        const fiber = yield* Effect.fork(
+          Stream.runCollect(HeroClient.registerStream(Stream.fromIterable(inputs), { concurrency: 3 })).pipe(
+            Effect.provide(layer)
+          )
+        )
+        yield* advance(1_000)
+        const settled = Chunk.toReadonlyArray(yield* Fiber.join(fiber))
+        expect(settled.map((_) => _.input)).toEqual(inputs)
+        expect(settled.map((_) => Either.isRight(_.result) ? _.result.right._tag : _.result.left._tag)).toEqual([
+          "Registered",
+          "PatientNotFound",
+          "InvalidInput",
+          "Registered"
+        ])
       }))
   })
 })

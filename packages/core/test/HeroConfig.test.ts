@@ -45,6 +45,20 @@ describe("HeroConfig", () => {
       expect(local.baseUrl).toBe("http://[::1]:8080")
     }))
 
+  it.effect("reads the client-side rate and concurrency limits", () =>
+    Effect.gen(function*() {
+      const base = { HERO_API_KEY: "k", HERO_PRACTICE_GROUP_ID: "pg" }
+      const unlimited = yield* fromEnv(base)
+      expect([unlimited.maxRequestsPerSecond, unlimited.maxConcurrency]).toEqual([undefined, undefined])
+      const limited = yield* fromEnv({ ...base, HERO_MAX_REQUESTS_PER_SECOND: "2.5", HERO_MAX_CONCURRENCY: "8" })
+      expect([limited.maxRequestsPerSecond, limited.maxConcurrency]).toEqual([2.5, 8])
+      expect(yield* messageOf(fromEnv({ ...base, HERO_MAX_REQUESTS_PER_SECOND: "0" }))).toContain(
+        "HERO_MAX_REQUESTS_PER_SECOND must be a number of requests per second above 0"
+      )
+      expect(yield* messageOf(HeroConfig.make({ ...{ apiKey: "k", practiceGroupId: "pg" }, maxConcurrency: 0 })))
+        .toContain("maxConcurrency must be a whole number from 1")
+    }))
+
   it.effect("needs no credentials in the sandbox environment", () =>
     Effect.gen(function*() {
       const config = yield* fromEnv({ HERO_ENV: "sandbox" })

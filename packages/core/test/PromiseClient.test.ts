@@ -81,6 +81,47 @@ describe("PromiseClient", () => {
     await client.close()
   })
 
+  it("registerAll reads an async iterable lazily and yields every outcome in input order", async () => {
+    let inFlight = 0
+    let maxInFlight = 0
+    let pulled = 0
+    const layer = Layer.succeed(
+      HttpClient.HttpClient,
+      HttpClient.make((request) =>
+        Effect.gen(function*() {
+          inFlight++
+          maxInFlight = Math.max(maxInFlight, inFlight)
+          yield* Effect.sleep(5)
+          inFlight--
+          const body = JSON.parse(new TextDecoder().decode((request.body as { body: Uint8Array }).body))
+          const status = body.dob === "2010-10-21" ? 404 : 200
+          return HttpClientResponse.fromWeb(request, new Response(JSON.stringify({ patient_id: body.dob }), { status }))
+        })
+      )
+    )
+    const client = PromiseClient.make(config, layer)
+    async function* inputs() {
+      for (const dob of ["2010-10-22", "2010-10-21", "not a date", "2010-10-20", "2010-10-19"]) {
+        pulled++
+        yield { nhsNumber: "9000000009", dob }
+      }
+    }
+    const outcomes: Array<string> = []
+    for await (const settled of client.registerAll(inputs(), { concurrency: 2 })) {
+      outcomes.push(`${settled.input.dob}:${settled.result?._tag ?? settled.error?._tag}`)
+    }
+    expect(outcomes).toEqual([
+      "2010-10-22:Registered",
+      "2010-10-21:PatientNotFound",
+      "not a date:InvalidInput",
+      "2010-10-20:Registered",
+      "2010-10-19:Registered"
+    ])
+    expect(pulled).toBe(5)
+    expect(maxInFlight).toBe(2)
+    await client.close()
+  })
+
   it("throws HeroConfigError naming the setting when the configuration cannot work", () => {
     expect(() => PromiseClient.resolveConfig({ apiKey: "k" })).toThrow(HeroConfig.HeroConfigError)
     expect(() =>

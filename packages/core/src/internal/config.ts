@@ -21,7 +21,9 @@ export const envNames: Names = {
   maxRetryAfterMs: "HERO_MAX_RETRY_AFTER_MS",
   retryInitialDelayMs: "HERO_RETRY_INITIAL_DELAY_MS",
   retryMaxDelayMs: "HERO_RETRY_MAX_DELAY_MS",
-  retryJitter: "HERO_RETRY_JITTER"
+  retryJitter: "HERO_RETRY_JITTER",
+  maxRequestsPerSecond: "HERO_MAX_REQUESTS_PER_SECOND",
+  maxConcurrency: "HERO_MAX_CONCURRENCY"
 }
 
 /**
@@ -88,6 +90,17 @@ const integer = (name: string, value: unknown, fallback: number, min: number, ma
     : invalid(name, `must be a whole number from ${min} to ${max}`)
 }
 
+const optionalRate = (name: string, value: unknown): number | undefined => {
+  if (value === undefined || value === "") return undefined
+  const n = typeof value === "number" ? value : typeof value === "string" ? Number(value.trim()) : Number.NaN
+  return Number.isFinite(n) && n > 0 && n <= 10_000
+    ? n
+    : invalid(name, "must be a number of requests per second above 0")
+}
+
+const optionalInteger = (name: string, value: unknown, min: number, max: number): number | undefined =>
+  value === undefined || value === "" ? undefined : integer(name, value, min, min, max)
+
 const booleanOf = (name: string, value: unknown, fallback: boolean): boolean => {
   if (value === undefined || value === "") return fallback
   if (typeof value === "boolean") return value
@@ -142,13 +155,8 @@ export const resolve = (raw: Raw, names: Names): Either.Either<HeroConfig.Servic
   try {
     const environment = environmentOf(raw, names)
     const defaults = RetryPolicy.defaults
-    const retryInitialDelayMs = integer(
-      names.retryInitialDelayMs,
-      raw.retryInitialDelayMs,
-      Duration.toMillis(defaults.initialDelay),
-      0,
-      600_000
-    )
+    const millis = (name: keyof Names, fallback: Duration.Duration, max: number) =>
+      Duration.millis(integer(names[name], raw[name], Duration.toMillis(fallback), 0, max))
     return Either.right({
       environment,
       apiKey: apiKeyOf(raw, names, environment),
@@ -157,21 +165,13 @@ export const resolve = (raw: Raw, names: Names): Either.Either<HeroConfig.Servic
       timeout: Duration.millis(integer(names.timeoutMs, raw.timeoutMs, 10_000, 1, 600_000)),
       retryPolicy: {
         maxRetries: integer(names.maxRetries, raw.maxRetries, defaults.maxRetries, 0, 10),
-        initialDelay: Duration.millis(retryInitialDelayMs),
-        maxDelay: Duration.millis(
-          integer(names.retryMaxDelayMs, raw.retryMaxDelayMs, Duration.toMillis(defaults.maxDelay), 0, 600_000)
-        ),
-        maxRetryAfter: Duration.millis(
-          integer(
-            names.maxRetryAfterMs,
-            raw.maxRetryAfterMs,
-            Duration.toMillis(defaults.maxRetryAfter),
-            0,
-            3_600_000
-          )
-        ),
+        initialDelay: millis("retryInitialDelayMs", defaults.initialDelay, 600_000),
+        maxDelay: millis("retryMaxDelayMs", defaults.maxDelay, 600_000),
+        maxRetryAfter: millis("maxRetryAfterMs", defaults.maxRetryAfter, 3_600_000),
         jitter: booleanOf(names.retryJitter, raw.retryJitter, defaults.jitter)
-      }
+      },
+      maxRequestsPerSecond: optionalRate(names.maxRequestsPerSecond, raw.maxRequestsPerSecond),
+      maxConcurrency: optionalInteger(names.maxConcurrency, raw.maxConcurrency, 1, 10_000)
     })
   } catch (error) {
     if (error instanceof Invalid) return Either.left(error.error)

@@ -2,6 +2,7 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Predicate from "effect/Predicate"
@@ -14,6 +15,7 @@ import * as HeroError from "../HeroError.js"
 import * as NhsNumber from "../NhsNumber.js"
 import * as RegisterPds from "../RegisterPds.js"
 import * as RetryPolicy from "../RetryPolicy.js"
+import * as Gate from "./gate.js"
 import { classify } from "./response.js"
 import { version } from "./version.js"
 
@@ -52,6 +54,12 @@ export const make: Effect.Effect<HeroClient.Service, never, HttpClient.HttpClien
     const timeout = (attempts: number) => () =>
       new HeroError.TransportError({ reason: "Timeout", attempts, detail: "no response within the timeout" })
     const effectTimeout = (yield* HeroClient.TimeoutEnforcement) === "effect"
+    // Every call of this client waits out a server's hint before sending, and shares its rate and concurrency.
+    const gate = yield* Gate.make({
+      requestsPerSecond: config.maxRequestsPerSecond,
+      maxConcurrency: config.maxConcurrency
+    })
+    const maxRetryAfter = Duration.toMillis(config.retryPolicy.maxRetryAfter)
     const withTimeout = <A>(effect: Effect.Effect<A, HeroError.HeroError>, attempts: number) =>
       effectTimeout ? Effect.timeoutFail(effect, { duration: config.timeout, onTimeout: timeout(attempts) }) : effect
 
@@ -67,8 +75,12 @@ export const make: Effect.Effect<HeroClient.Service, never, HttpClient.HttpClien
             ? classify({ ...received, now: 0 })
             : Effect.flatMap(Clock.currentTimeMillis, (now) => classify({ ...received, now }))
         }),
-        (effect) => withTimeout(effect, attempts),
-        Effect.tapError((error) => Effect.logDebug(`register_pds attempt ${attempts} failed: ${error._tag}`))
+        (effect) => gate.send(withTimeout(effect, attempts)),
+        Effect.tapError((error) => {
+          const hint = RetryPolicy.hintOf(error)
+          const log = Effect.logDebug(`register_pds attempt ${attempts} failed: ${error._tag}`)
+          return hint === undefined || hint > maxRetryAfter ? log : Effect.zipRight(gate.cooldown(hint), log)
+        })
       )
 
     /** The first attempt runs bare; the retry schedule is only built once an attempt has failed. */
