@@ -12,7 +12,6 @@ import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
-import * as Stream from "effect/Stream"
 import * as HeroClient from "./HeroClient.js"
 import * as HeroConfig from "./HeroConfig.js"
 import type * as HeroError from "./HeroError.js"
@@ -103,34 +102,32 @@ export const make = (
     if (closed) throw new Error("This Hero client is closed: create a new one with createHeroClient().")
   }
 
-  const registerAll = <A extends RegisterPds.Input>(
+  const registerPds: PromiseClient["registerPds"] = async (input, options) => {
+    ensureOpen()
+    client ??= await runtime.runPromise(HeroClient.HeroClient)
+    const exit = await runtime.runPromiseExit(client.registerPds(input), options)
+    if (Exit.isSuccess(exit)) return exit.value
+    throw Cause.squash(exit.cause)
+  }
+
+  /** A window of at most `concurrency` calls, read lazily, yielded in input order (no Stream: edge bundles). */
+  const registerAll = async function*<A extends RegisterPds.Input>(
     inputs: Iterable<A> | AsyncIterable<A>,
     options?: { readonly concurrency?: number | undefined }
-  ): AsyncIterable<Settled<A>> => {
-    const source: Stream.Stream<A, unknown> = Symbol.asyncIterator in inputs
-      ? Stream.fromAsyncIterable(inputs, (cause) => cause)
-      : Stream.fromIterable(inputs)
-    const settled = HeroClient.registerStream(source, { concurrency: options?.concurrency ?? 4 }).pipe(
-      Stream.map(({ input, result }): Settled<A> =>
-        Either.match(result, { onLeft: (error) => ({ input, error }), onRight: (value) => ({ input, result: value }) })
-      )
-    )
-    return {
-      async *[Symbol.asyncIterator]() {
-        ensureOpen()
-        yield* Stream.toAsyncIterableRuntime(settled, await runtime.runtime())
-      }
+  ): AsyncGenerator<Settled<A>> {
+    const concurrency = Math.max(1, options?.concurrency ?? 4)
+    const settle = (input: A): Promise<Settled<A>> =>
+      registerPds(input).then((result) => ({ input, result }), (error: HeroError.HeroError) => ({ input, error }))
+    const window: Array<Promise<Settled<A>>> = []
+    for await (const input of inputs) {
+      window.push(settle(input))
+      if (window.length >= concurrency) yield await window.shift()!
     }
+    while (window.length > 0) yield await window.shift()!
   }
 
   return {
-    registerPds: async (input, options) => {
-      ensureOpen()
-      client ??= await runtime.runPromise(HeroClient.HeroClient)
-      const exit = await runtime.runPromiseExit(client.registerPds(input), options)
-      if (Exit.isSuccess(exit)) return exit.value
-      throw Cause.squash(exit.cause)
-    },
+    registerPds,
     registerAll,
     close: () => {
       closed = true
