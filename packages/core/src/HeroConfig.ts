@@ -112,7 +112,12 @@ export class HeroConfigError extends Data.TaggedError("HeroConfigError")<{ reado
   }
 }
 
-const configErrorMessages = (error: ConfigError.ConfigError): ReadonlyArray<string> => {
+/**
+ * The messages inside a `ConfigError` (which nests them with `And`/`Or`), for showing a person what to fix.
+ *
+ * @since 0.1.0
+ */
+export const configErrorMessages = (error: ConfigError.ConfigError): ReadonlyArray<string> => {
   switch (error._op) {
     case "And":
     case "Or":

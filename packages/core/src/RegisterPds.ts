@@ -104,8 +104,9 @@ export const ByDemographics = Schema.Struct({
 export type Request = typeof ByNhsNumber.Type | typeof ByDemographics.Type
 
 const shapeMessage = "must be an object with nhsNumber and dob, or with forename, surname, dob and postcode"
-const decodeByNhsNumber = Schema.decodeUnknownEither(ByNhsNumber, { errors: "all", onExcessProperty: "error" })
-const decodeByDemographics = Schema.decodeUnknownEither(ByDemographics, { errors: "all", onExcessProperty: "error" })
+// Other properties are ignored (and dropped), so callers can pass their own records, e.g. rows with an id.
+const decodeByNhsNumber = Schema.decodeUnknownEither(ByNhsNumber, { errors: "all" })
+const decodeByDemographics = Schema.decodeUnknownEither(ByDemographics, { errors: "all" })
 
 const textMessage = "must be text of 1 to 100 characters"
 
@@ -124,8 +125,6 @@ const messageOf = (issue: ParseResult.ArrayFormatterIssue): string => {
   switch (issue._tag) {
     case "Missing":
       return "is missing"
-    case "Unexpected":
-      return "is not a field of this request"
     default:
       return fieldMessages[String(issue.path[0])] ?? shapeMessage
   }

@@ -1,0 +1,321 @@
+/**
+ * The app in memory, under `TestClock`: verification, limits, authorisation and the duplicate guard. Hero is a
+ * counting stand-in and `response_url` an in-memory HttpClient, so every test can check that an unverified or
+ * refused request made no Hero call and no follow-up.
+ */
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import { describe, expect, it } from "@effect/vitest"
+import * as HeroClient from "@hero-pds/core/HeroClient"
+import * as HeroError from "@hero-pds/core/HeroError"
+import * as RegisterPds from "@hero-pds/core/RegisterPds"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
+import * as TestClock from "effect/TestClock"
+import * as SlackApp from "../src/SlackApp.js"
+import * as SlackConfig from "../src/SlackConfig.js"
+import * as SlackLogger from "../src/SlackLogger.js"
+import { expectClean, expectJsonLines } from "./utils/privacy.js"
+import * as Slack from "./utils/slack.js"
+
+const nowMillis = Date.UTC(2026, 3, 26, 10, 0, 0)
+const nowSeconds = nowMillis / 1000
+const responseUrl = "https://hooks.slack.com/commands/TTEST0001/1/abc"
+const jane = { text: "900 000 0009 22/10/2010", responseUrl }
+
+interface Post {
+  readonly url: string
+  readonly body: Record<string, any>
+}
+
+type Hero = (input: RegisterPds.Input) => Effect.Effect<RegisterPds.Result, HeroError.HeroError>
+
+const registered: Hero = () => Effect.succeed(new RegisterPds.Registered({ patientId: "98765" }))
+
+const setup = (options: { readonly env?: Record<string, string>; readonly hero?: Hero } = {}) =>
+  Effect.gen(function*() {
+    yield* TestClock.setTime(nowMillis)
+    const state = { heroCalls: 0, posts: [] as Array<Post>, lines: [] as Array<string> }
+    const fibers: Array<Fiber.RuntimeFiber<void>> = []
+    const hero = Layer.succeed(HeroClient.HeroClient, {
+      registerPds: (input) =>
+        Effect.suspend(() => {
+          state.heroCalls++
+          return (options.hero ?? registered)(input)
+        })
+    })
+    const http = Layer.succeed(
+      HttpClient.HttpClient,
+      HttpClient.make((request, url) =>
+        Effect.sync(() => {
+          const body = request.body._tag === "Uint8Array" ? new TextDecoder().decode(request.body.body) : "null"
+          state.posts.push({ url: url.href, body: JSON.parse(body) })
+          return HttpClientResponse.fromWeb(request, new Response("ok"))
+        })
+      )
+    )
+    const slack = SlackConfig.layer({
+      SLACK_SIGNING_SECRET: Slack.secret,
+      SLACK_ALLOWED_TEAM_IDS: Slack.team,
+      ...options.env
+    })
+    const logger = SlackLogger.layer((line) => state.lines.push(line))
+    const app = yield* Effect.orDie(Effect.provide(SlackApp.make, Layer.mergeAll(hero, http, slack)))
+    const followUps: SlackApp.FollowUpRunner = {
+      run: (effect) =>
+        Effect.asVoid(Effect.tap(Effect.forkDaemon(effect), (fiber) => Effect.sync(() => fibers.push(fiber))))
+    }
+    const send = (
+      init: { readonly headers: Record<string, string>; readonly body: string },
+      path = "/slack/commands"
+    ) =>
+      app.pipe(
+        Effect.provideService(
+          HttpServerRequest.HttpServerRequest,
+          HttpServerRequest.fromWeb(
+            new Request(`http://app.test${path}`, { method: "POST", headers: init.headers, body: init.body })
+          )
+        ),
+        Effect.provideService(SlackApp.FollowUps, followUps),
+        Effect.provide(logger),
+        Effect.map((response) => HttpServerResponse.toWeb(response)),
+        Effect.flatMap((response) =>
+          Effect.promise(async () => ({ status: response.status, text: await response.text() }))
+        )
+      )
+    const settle = Effect.suspend(() => Fiber.joinAll(fibers.splice(0)))
+    const command = (fields: Partial<Slack.CommandFields> = {}, at = nowSeconds) =>
+      send(Slack.signedCommand({ ...jane, ...fields }, { nowSeconds: at }))
+    const expectPrivate = () =>
+      expectClean(expectJsonLines(state.lines).map((line) => JSON.stringify(line)), {
+        nhsNumbers: ["9000000009", "9000000017"],
+        dobs: ["2010-10-22", "1985-03-14"],
+        secrets: [Slack.secret, Slack.example.secret]
+      })
+    return { state, send, settle, command, expectPrivate }
+  })
+
+describe("SlackApp: request verification", () => {
+  it.effect("accepts Slack's published example (its text is empty, so it answers with the usage)", () =>
+    Effect.gen(function*() {
+      const app = yield* setup({
+        env: { SLACK_SIGNING_SECRET: Slack.example.secret, SLACK_ALLOWED_TEAM_IDS: "T1DC2JH3J" }
+      })
+      yield* TestClock.setTime((Number(Slack.example.timestamp) + 60) * 1000)
+      const response = yield* app.send({
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          "x-slack-request-timestamp": Slack.example.timestamp,
+          "x-slack-signature": Slack.example.signature
+        },
+        body: Slack.example.body
+      })
+      expect(response.status).toBe(200)
+      expect(JSON.parse(response.text)).toMatchObject({
+        response_type: "ephemeral",
+        text: "How to use /register-patient"
+      })
+      expect(app.state.heroCalls).toBe(0)
+    }))
+
+  it.effect("a correctly signed command is acknowledged and registered (the control case)", () =>
+    Effect.gen(function*() {
+      const app = yield* setup()
+      const response = yield* app.command()
+      expect(response.status).toBe(200)
+      expect(JSON.parse(response.text)).toMatchObject({
+        response_type: "ephemeral",
+        text: "Tracing *** *** 0009 on PDS…"
+      })
+      yield* app.settle
+      expect(app.state.heroCalls).toBe(1)
+      expect(app.state.posts).toHaveLength(1)
+      expect(app.state.posts[0]!.url).toBe(responseUrl)
+      expect(app.state.posts[0]!.body).toMatchObject({ response_type: "ephemeral", replace_original: true })
+      app.expectPrivate()
+    }))
+
+  it.effect("tampered body, stale or future timestamp, missing headers, other version or secret: 401, nothing else", () =>
+    Effect.gen(function*() {
+      const app = yield* setup()
+      const good = Slack.signedCommand(jane, { nowSeconds })
+      const without = (name: string) => Object.fromEntries(Object.entries(good.headers).filter(([key]) => key !== name))
+      const attempts: Record<string, { headers: Record<string, string>; body: string }> = {
+        tampered: { headers: good.headers, body: good.body.replace("0009", "0017") },
+        stale: Slack.signedCommand(jane, { nowSeconds: nowSeconds - 301 }),
+        future: Slack.signedCommand(jane, { nowSeconds: nowSeconds + 301 }),
+        noTimestamp: { headers: without("x-slack-request-timestamp"), body: good.body },
+        noSignature: { headers: without("x-slack-signature"), body: good.body },
+        wrongVersion: {
+          headers: { ...good.headers, "x-slack-signature": good.headers["x-slack-signature"]!.replace("v0=", "v1=") },
+          body: good.body
+        },
+        wrongSecret: Slack.signedCommand(jane, { nowSeconds, secret: "not-the-signing-secret" }),
+        sslCheckUnsigned: { headers: without("x-slack-signature"), body: "ssl_check=1&token=x" }
+      }
+      for (const [name, attempt] of Object.entries(attempts)) {
+        const response = yield* app.send(attempt)
+        expect(response.status, name).toBe(401)
+        expect(response.text, name).toBe("Unauthorized")
+      }
+      yield* app.settle
+      expect(app.state.heroCalls).toBe(0)
+      expect(app.state.posts).toHaveLength(0)
+      const rejected = expectJsonLines(app.state.lines).filter((line) => line.event === "request_rejected")
+      expect(rejected.map((line) => line.reason)).toEqual([
+        "Mismatch",
+        "StaleTimestamp",
+        "FutureTimestamp",
+        "MissingTimestamp",
+        "MissingSignature",
+        "UnsupportedVersion",
+        "Mismatch",
+        "MissingSignature"
+      ])
+      app.expectPrivate()
+    }))
+
+  it.effect("answers a verified ssl_check with an empty 200", () =>
+    Effect.gen(function*() {
+      const app = yield* setup()
+      const body = "ssl_check=1&token=deprecated"
+      const ts = String(nowSeconds)
+      const response = yield* app.send({
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          "x-slack-request-timestamp": ts,
+          "x-slack-signature": Slack.sign(Slack.secret, ts, body)
+        },
+        body
+      })
+      expect(response).toEqual({ status: 200, text: "" })
+      expect(app.state.heroCalls).toBe(0)
+    }))
+
+  it.effect("refuses bodies over 64 KiB (declared or actual) with 413 and other content types with 415", () =>
+    Effect.gen(function*() {
+      const app = yield* setup()
+      const big = Slack.signedCommand({ ...jane, text: `${jane.text} ${"x".repeat(70_000)}` }, { nowSeconds })
+      expect((yield* app.send(big)).status).toBe(413)
+      const declared = { ...big.headers, "content-length": String(70_000) }
+      expect((yield* app.send({ headers: declared, body: "x" })).status).toBe(413)
+      const json = Slack.signedCommand(jane, { nowSeconds })
+      expect(
+        (yield* app.send({ headers: { ...json.headers, "content-type": "application/json" }, body: json.body })).status
+      )
+        .toBe(415)
+      expect((yield* app.send({ headers: { ...json.headers, "content-type": "text/plain" }, body: json.body })).status)
+        .toBe(415)
+      yield* app.settle
+      expect(app.state.heroCalls).toBe(0)
+    }))
+
+  it.effect("answers 404 for unknown routes", () =>
+    Effect.gen(function*() {
+      const app = yield* setup()
+      expect((yield* app.send({ headers: {}, body: "" }, "/nope")).status).toBe(404)
+    }))
+})
+
+describe("SlackApp: authorisation and input", () => {
+  it.effect("refuses other workspaces, users and channels with an ephemeral explanation and no Hero call", () =>
+    Effect.gen(function*() {
+      const app = yield* setup({
+        env: { SLACK_ALLOWED_USER_IDS: "UTEST0001,UTEST0002", SLACK_ALLOWED_CHANNEL_IDS: "CTEST0001" }
+      })
+      const team = JSON.parse((yield* app.command({ team: "TOTHER001" })).text)
+      expect(team).toMatchObject({ response_type: "ephemeral", text: "Not allowed here" })
+      expect(JSON.stringify(team)).toContain("workspace")
+      expect(JSON.stringify(JSON.parse((yield* app.command({ user: "UOTHER001" })).text))).toContain("not on the list")
+      expect(JSON.stringify(JSON.parse((yield* app.command({ channel: "COTHER001" })).text))).toContain("channel")
+      expect((yield* app.command({ user: "UTEST0002" })).text).toContain("Tracing")
+      yield* app.settle
+      expect(app.state.heroCalls).toBe(1)
+      const denials = expectJsonLines(app.state.lines).filter((line) => line.outcome === "Denied")
+      expect(denials.map((line) => line.reason)).toEqual(["team", "user", "channel"])
+      app.expectPrivate()
+    }))
+
+  it.effect("answers bad input in the acknowledgement, with no Hero call and no follow-up", () =>
+    Effect.gen(function*() {
+      const app = yield* setup()
+      for (const text of ["900 000 0008 22/10/2010", "900 000 0009 10/22/2010", "900 000 0009", "help"]) {
+        const reply = JSON.parse((yield* app.command({ text })).text)
+        expect(reply.response_type).toBe("ephemeral")
+        expect(reply.text).not.toContain("Tracing")
+      }
+      yield* app.settle
+      expect(app.state.heroCalls).toBe(0)
+      expect(app.state.posts).toHaveLength(0)
+      app.expectPrivate()
+    }))
+
+  it.effect("does not look anything up when response_url is outside the allowed origins", () =>
+    Effect.gen(function*() {
+      const app = yield* setup()
+      const reply = JSON.parse((yield* app.command({ responseUrl: "https://attacker.example/collect" })).text)
+      expect(reply.text).toBe("The result could not be delivered")
+      yield* app.settle
+      expect(app.state.heroCalls).toBe(0)
+      expect(app.state.posts).toHaveLength(0)
+    }))
+})
+
+describe("SlackApp: the 60-second duplicate guard", () => {
+  it.effect("reuses the first result for the same command (any spelling) within 60 s, then calls again", () =>
+    Effect.gen(function*() {
+      const app = yield* setup()
+      yield* app.command()
+      yield* app.settle
+      yield* TestClock.adjust(Duration.seconds(59))
+      yield* app.command({ text: "9000000009 2010-10-22" }, nowSeconds + 59)
+      yield* app.settle
+      expect(app.state.heroCalls).toBe(1)
+      expect(app.state.posts.map((post) => post.body.text)).toEqual([
+        "Registered *** *** 0009 with Hero",
+        "Registered *** *** 0009 with Hero"
+      ])
+      const audits = expectJsonLines(app.state.lines).filter((line) => line.event === "registration")
+      expect(audits[1]!.duplicateOf).toBe(audits[0]!.correlationId)
+      // Another user's identical command is theirs to make.
+      yield* app.command({ user: "UTEST0002" }, nowSeconds + 59)
+      yield* app.settle
+      expect(app.state.heroCalls).toBe(2)
+      yield* TestClock.adjust(Duration.seconds(61))
+      yield* app.command({}, nowSeconds + 120)
+      yield* app.settle
+      expect(app.state.heroCalls).toBe(3)
+    }))
+
+  it.effect("reuses a call still in flight instead of calling Hero again", () =>
+    Effect.gen(function*() {
+      const app = yield* setup({
+        hero: (input) => Effect.zipRight(Effect.sleep(Duration.seconds(20)), registered(input))
+      })
+      yield* app.command()
+      yield* TestClock.adjust(Duration.seconds(10))
+      const second = yield* app.command({}, nowSeconds + 10)
+      expect(second.text).toContain("Tracing")
+      yield* TestClock.adjust(Duration.seconds(10))
+      yield* app.settle
+      expect(app.state.heroCalls).toBe(1)
+      expect(app.state.posts).toHaveLength(2)
+    }))
+
+  it.effect("forgets transient failures at once, so a retry really retries", () =>
+    Effect.gen(function*() {
+      const app = yield* setup({
+        hero: () => Effect.fail(new HeroError.ServerError({ status: 503, attempts: 4 }))
+      })
+      yield* app.command()
+      yield* app.settle
+      yield* app.command()
+      yield* app.settle
+      expect(app.state.heroCalls).toBe(2)
+      expect(app.state.posts[0]!.body.text).toBe("Hero or PDS is not responding (*** *** 0009)")
+    }))
+})
