@@ -31,6 +31,11 @@ export * as Postcode from "./Postcode.js"
 /**
  * @since 0.1.0
  */
+export * as PromiseApi from "./PromiseApi.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as PromiseClient from "./PromiseClient.js"
 
 /**
