@@ -21,12 +21,15 @@ import { version } from "./version.js"
 
 export const userAgent = `@hero-pds/core/${version}`
 
+const timedOut = (attempts: number) =>
+  new HeroError.TransportError({ reason: "Timeout", attempts, detail: "no response within the timeout" })
+
 const timeoutCauses: ReadonlySet<string> = new Set(["TimeoutError", "HeadersTimeoutError", "BodyTimeoutError"])
 
 /** A transport failure; a timeout when the HttpClient says so (see `HeroClient.TimeoutEnforcement`). */
 const transportError = (attempts: number) => (error: HttpClientError.HttpClientError) =>
   Predicate.hasProperty(error.cause, "name") && timeoutCauses.has(String(error.cause.name))
-    ? new HeroError.TransportError({ reason: "Timeout", attempts, detail: "no response within the timeout" })
+    ? timedOut(attempts)
     : new HeroError.TransportError({ reason: "Network", attempts, detail: error.reason })
 
 const masked = (request: RegisterPds.Request): string =>
@@ -51,8 +54,6 @@ export const make: Effect.Effect<HeroClient.Service, never, HttpClient.HttpClien
       })
     )
 
-    const timeout = (attempts: number) => () =>
-      new HeroError.TransportError({ reason: "Timeout", attempts, detail: "no response within the timeout" })
     const effectTimeout = (yield* HeroClient.TimeoutEnforcement) === "effect"
     // Every call of this client waits out a server's hint before sending, and shares its rate and concurrency.
     const gate = yield* Gate.make({
@@ -61,7 +62,7 @@ export const make: Effect.Effect<HeroClient.Service, never, HttpClient.HttpClien
     })
     const maxRetryAfter = Duration.toMillis(config.retryPolicy.maxRetryAfter)
     const withTimeout = <A>(effect: Effect.Effect<A, HeroError.HeroError>, attempts: number) =>
-      effectTimeout ? Effect.timeoutFail(effect, { duration: config.timeout, onTimeout: timeout(attempts) }) : effect
+      effectTimeout ? Effect.timeoutFail(effect, { duration: config.timeout, onTimeout: () => timedOut(attempts) }) : effect
 
     /** One request and its classified answer; an HTTP-date hint needs the clock, nothing else does. */
     const attempt = (request: HttpClientRequest.HttpClientRequest, attempts: number) =>
