@@ -62,7 +62,9 @@ export const make: Effect.Effect<HeroClient.Service, never, HttpClient.HttpClien
     })
     const maxRetryAfter = Duration.toMillis(config.retryPolicy.maxRetryAfter)
     const withTimeout = <A>(effect: Effect.Effect<A, HeroError.HeroError>, attempts: number) =>
-      effectTimeout ? Effect.timeoutFail(effect, { duration: config.timeout, onTimeout: () => timedOut(attempts) }) : effect
+      effectTimeout
+        ? Effect.timeoutFail(effect, { duration: config.timeout, onTimeout: () => timedOut(attempts) })
+        : effect
 
     /** One request and its classified answer; an HTTP-date hint needs the clock, nothing else does. */
     const attempt = (request: HttpClientRequest.HttpClientRequest, attempts: number) =>
