@@ -2,59 +2,18 @@
  * The built Node entry (`node dist/NodeMain.js`, what `pnpm start` runs) as a child process: configured from the
  * environment, against the embedded Hero sandbox, with its stdout and stderr checked line by line.
  */
-import { spawn } from "node:child_process"
-import type { ChildProcess } from "node:child_process"
 import { fileURLToPath } from "node:url"
 import { afterEach, describe, expect, it } from "vitest"
 import { expectClean, expectJsonLines } from "./utils/privacy.js"
+import { cleanEnv, killAll, spawnNode, waitFor } from "./utils/processes.js"
 import { startReceiver } from "./utils/servers.js"
 import * as Slack from "./utils/slack.js"
 
 const root = fileURLToPath(new URL("..", import.meta.url))
-const children: Array<ChildProcess> = []
 
-afterEach(() => {
-  for (const child of children.splice(0)) if (child.exitCode === null) child.kill("SIGKILL")
-})
+afterEach(killAll)
 
-interface Started {
-  readonly child: ChildProcess
-  readonly stdout: Array<string>
-  readonly stderr: Array<string>
-  readonly exited: Promise<number | null>
-}
-
-const run = (env: Record<string, string>): Started => {
-  const clean = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !name.startsWith("HERO_") && !name.startsWith("SLACK_"))
-  )
-  const child = spawn(process.execPath, ["dist/NodeMain.js"], { cwd: root, env: { ...clean, ...env } })
-  children.push(child)
-  const stdout: Array<string> = []
-  const stderr: Array<string> = []
-  const collect = (into: Array<string>) => {
-    let partial = ""
-    return (chunk: Buffer) => {
-      const lines = (partial + chunk.toString("utf8")).split("\n")
-      partial = lines.pop() ?? ""
-      into.push(...lines.filter((line) => line !== ""))
-    }
-  }
-  child.stdout!.on("data", collect(stdout))
-  child.stderr!.on("data", collect(stderr))
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
-  return { child, stdout, stderr, exited }
-}
-
-const waitFor = async <A>(find: () => A | undefined, timeoutMs = 15_000): Promise<A> => {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const found = find()
-    if (found !== undefined) return found
-    if (Date.now() > deadline) throw new Error("Timed out")
-    await new Promise((resolve) => setTimeout(resolve, 25))
-  }
-}
+const run = (env: Record<string, string>) => spawnNode(["dist/NodeMain.js"], { cwd: root, env: cleanEnv(env) })
 
 describe("Node entry (dist/NodeMain.js)", () => {
   it("serves on PORT against the embedded sandbox: signed command, ack, follow-up, clean JSON logs", async () => {

@@ -7,19 +7,22 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import { describe, expect, it } from "@effect/vitest"
+import { afterAll, describe, expect, it } from "@effect/vitest"
 import * as HeroClient from "@hero-pds/core/HeroClient"
 import * as HeroError from "@hero-pds/core/HeroError"
 import * as RegisterPds from "@hero-pds/core/RegisterPds"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as fc from "effect/FastCheck"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as TestClock from "effect/TestClock"
 import * as SlackApp from "../src/SlackApp.js"
 import * as SlackConfig from "../src/SlackConfig.js"
 import * as SlackLogger from "../src/SlackLogger.js"
-import { expectClean, expectJsonLines } from "./utils/privacy.js"
+import * as Fuzz from "./utils/fuzz.js"
+import * as Patients from "./utils/patients.js"
+import { expectClean, expectJsonLines, findLeaks } from "./utils/privacy.js"
 import * as Slack from "./utils/slack.js"
 
 const nowMillis = Date.UTC(2026, 3, 26, 10, 0, 0)
@@ -70,7 +73,7 @@ const setup = (options: { readonly env?: Record<string, string>; readonly hero?:
         Effect.asVoid(Effect.tap(Effect.forkDaemon(effect), (fiber) => Effect.sync(() => fibers.push(fiber))))
     }
     const send = (
-      init: { readonly headers: Record<string, string>; readonly body: string },
+      init: { readonly headers: Record<string, string>; readonly body: string | Uint8Array<ArrayBuffer> },
       path = "/slack/commands"
     ) =>
       app.pipe(
@@ -318,4 +321,126 @@ describe("SlackApp: the 60-second duplicate guard", () => {
       expect(app.state.heroCalls).toBe(2)
       expect(app.state.posts[0]!.body.text).toBe("Hero or PDS is not responding (*** *** 0009)")
     }))
+})
+
+describe("SlackApp: arbitrary request bodies (fuzz)", () => {
+  const runtime = Fuzz.testRuntime()
+  afterAll(() => runtime.dispose())
+  // One app for every run: the TestClock is set once, since setting it yields to the event loop.
+  let app: ReturnType<typeof runtime.runPromise<Effect.Effect.Success<ReturnType<typeof setup>>, never>> | undefined
+  const theApp =
+    () => (app ??= runtime.runPromise(setup({ env: { SLACK_ALLOWED_USER_IDS: `${Slack.user},UTEST0002` } })))
+
+  const printable = (maxLength: number) =>
+    fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((code) => String.fromCharCode(code)), maxLength })
+  const percentJunk = fc
+    .array(
+      fc.oneof(
+        fc.constantFrom("%", "%2", "%ZZ", "%FF", "%C3", "%C3%28", "%ED%A0%80", "%00", "+", "&", "=", "&&", "=="),
+        fc.constantFrom("team_id=", "user_id=", "channel_id=", "text=", "response_url=", "ssl_check=1"),
+        fc.constantFrom(Slack.team, Slack.user, Slack.channel, encodeURIComponent(responseUrl)),
+        Fuzz.anyString(12)
+      ),
+      { maxLength: 24 }
+    )
+    .map((parts) => new TextEncoder().encode(parts.join("")))
+  const fieldName = fc.oneof(
+    fc.constantFrom("team_id", "user_id", "channel_id", "text", "response_url", "ssl_check", "command", "token"),
+    Fuzz.anyString(12)
+  )
+  const fieldValue = fc.oneof(
+    Fuzz.anyString(60),
+    fc.constantFrom(Slack.team, "TOTHER001", Slack.user, "UTEST0002", Slack.channel, responseUrl, "1", "")
+  )
+  const fields = fc
+    .array(fc.tuple(fieldName, fieldValue), { maxLength: 14 })
+    .map((pairs) => new TextEncoder().encode(new URLSearchParams(pairs).toString()))
+  /** A command typed by someone (allowed or not), with a patient's number and date and maybe junk around them. */
+  const command = fc
+    .record({
+      digits: Patients.nhsNumber,
+      nhs: Patients.nhsSpelling,
+      dob: Patients.dob,
+      date: Patients.dateSpelling,
+      junk: Fuzz.anyString(20),
+      team: fc.constantFrom(Slack.team, "TOTHER001", ""),
+      user: fc.constantFrom(Slack.user, "UTEST0002", "UOTHER001"),
+      url: fc.constantFrom(responseUrl, "https://attacker.example/x", "not a url", "")
+    })
+    .map((r) => ({
+      patient: { digits: r.digits, dob: r.dob },
+      body: new TextEncoder().encode(Slack.commandBody({
+        text: `${Patients.spellNhsNumber(r.digits, r.nhs)} ${Patients.spellDate(r.dob, r.date)} ${r.junk}`,
+        responseUrl: r.url,
+        team: r.team,
+        user: r.user
+      }))
+    }))
+  const body = fc.oneof(
+    { arbitrary: fc.uint8Array({ maxLength: 2048 }).map((bytes) => ({ body: bytes, patient: undefined })), weight: 3 },
+    { arbitrary: percentJunk.map((bytes) => ({ body: bytes, patient: undefined })), weight: 2 },
+    { arbitrary: fields.map((bytes) => ({ body: bytes, patient: undefined })), weight: 2 },
+    { arbitrary: command, weight: 3 },
+    {
+      arbitrary: fc.integer({ min: 64 * 1024 - 16, max: 64 * 1024 + 16 }).map((size) => ({
+        body: new Uint8Array(size).fill(0x61),
+        patient: undefined
+      })),
+      weight: 1
+    }
+  )
+  const form = "application/x-www-form-urlencoded"
+  const contentType = fc.oneof(
+    { arbitrary: fc.constantFrom(form, `${form}; charset=utf-8`, ` ${form.toUpperCase()} `), weight: 6 },
+    { arbitrary: fc.constantFrom("application/json", "text/plain", "multipart/form-data; boundary=x"), weight: 1 },
+    { arbitrary: fc.option(printable(40), { nil: undefined }), weight: 1 }
+  )
+  const contentLength = fc.oneof(
+    { arbitrary: fc.constant(undefined), weight: 6 },
+    { arbitrary: fc.constantFrom("actual", "0", "70000", "-1", "1e3", " 12", "0x10"), weight: 2 },
+    { arbitrary: printable(12), weight: 1 }
+  )
+
+  Fuzz.asyncProp(
+    "never answers 5xx to any body, header or signature, and calls Hero only for commands it acknowledged",
+    [body, contentType, contentLength, fc.constantFrom("signed", "unsigned", "otherSecret")],
+    async (generated, type, length, signing) => {
+      const { send, settle, state } = await theApp()
+      const timestamp = String(nowSeconds)
+      const headers: Record<string, string> = {
+        "x-slack-request-timestamp": timestamp,
+        "x-slack-signature": signing === "unsigned"
+          ? "v0=0000000000000000000000000000000000000000000000000000000000000000"
+          : Slack.sign(signing === "signed" ? Slack.secret : "not-the-secret", timestamp, generated.body),
+        ...(type === undefined ? {} : { "content-type": type }),
+        ...(length === undefined
+          ? {}
+          : { "content-length": length === "actual" ? String(generated.body.length) : length })
+      }
+      const heroCalls = state.heroCalls
+      const lines = state.lines.length
+      const posts = state.posts.length
+      const response = await runtime.runPromise(
+        Effect.zipLeft(send({ headers, body: Uint8Array.from(generated.body) }), settle)
+      )
+      expect([200, 400, 401, 413, 415]).toContain(response.status)
+      if (signing !== "signed") expect(response.status).not.toBe(200)
+      const acknowledged = response.status === 200 && response.text.includes("Tracing")
+      expect(state.heroCalls - heroCalls).toBe(acknowledged ? 1 : 0)
+      expect(state.posts.length - posts).toBe(acknowledged ? 1 : 0)
+      const logged = state.lines.slice(lines)
+      expect(logged.filter((line) => line.includes("request_failed"))).toEqual([])
+      if (generated.patient !== undefined) {
+        const seen = [...logged, response.text, ...state.posts.slice(posts).map((post) => JSON.stringify(post.body))]
+        const leaks = findLeaks(seen, {
+          nhsNumbers: [generated.patient.digits],
+          dobs: [generated.patient.dob],
+          secrets: [Slack.secret]
+        })
+        expect(leaks.map((leak) => seen[leak.index])).toEqual([])
+      }
+    },
+    1,
+    20
+  )
 })

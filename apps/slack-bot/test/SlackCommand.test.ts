@@ -1,6 +1,10 @@
+import { describe, expect, it } from "@effect/vitest"
+import * as NhsNumber from "@hero-pds/core/NhsNumber"
 import * as Either from "effect/Either"
-import { describe, expect, it } from "vitest"
+import * as fc from "effect/FastCheck"
 import * as SlackCommand from "../src/SlackCommand.js"
+import * as Fuzz from "./utils/fuzz.js"
+import * as Patients from "./utils/patients.js"
 
 const today = "2026-04-26"
 const parse = (text: string) => SlackCommand.parse(text, today)
@@ -65,4 +69,121 @@ describe("SlackCommand.parse", () => {
     expect(kindOf("943 476 5919 26/04/2026")).toBe("Register")
     expect(SlackCommand.todayAt(Date.UTC(2026, 3, 26, 22, 59))).toBe("2026-04-26")
   })
+})
+
+const mistakeKinds: ReadonlySet<string> = new Set<SlackCommand.MistakeKind>([
+  "MissingNhsNumber",
+  "MissingDateOfBirth",
+  "NhsNumberNotDigits",
+  "NhsNumberLength",
+  "NhsNumberCheckDigit",
+  "DateUnreadable",
+  "DateTwoDigitYear",
+  "DateUsOrder",
+  "DateImpossible",
+  "DateInFuture",
+  "DateTooEarly",
+  "TooManyDates"
+])
+
+/** A parse result is one of the typed outcomes, and a Register carries a valid number and an allowed date. */
+const expectTyped = (result: Either.Either<SlackCommand.Command, SlackCommand.Mistake>) => {
+  if (Either.isLeft(result)) {
+    expect(result.left._tag).toBe("Mistake")
+    expect(mistakeKinds.has(result.left.kind), result.left.kind).toBe(true)
+    expect(typeof result.left.message).toBe("string")
+    expect(result.left.message.length).toBeGreaterThan(0)
+    expect(result.left.message.length).toBeLessThan(300)
+    return
+  }
+  if (result.right._tag === "Help") return
+  expect(result.right._tag).toBe("Register")
+  expect(NhsNumber.hasValidCheckDigit(result.right.nhsNumber)).toBe(true)
+  expect(result.right.nhsNumber).toMatch(/^\d{10}$/)
+  expect(result.right.dob).toMatch(/^\d{4}-\d{2}-\d{2}$/)
+  expect(result.right.dob >= "1900-01-01" && result.right.dob <= today).toBe(true)
+}
+
+/** What the parser sees from Slack: any text, often padded or linked the way Slack does it. */
+const slackText = fc.oneof(
+  Fuzz.anyString(),
+  fc.tuple(Fuzz.anyString(40), Fuzz.anyString(40)).map(([a, b]) => `<tel:${a}|${b}>`),
+  fc.array(fc.oneof(Fuzz.anyString(20), fc.constantFrom("<", ">", "|", "<tel:", "help", "?")), { maxLength: 30 })
+    .map((parts) => parts.join(" "))
+)
+
+/** Whitespace Slack may leave between and around the parts. */
+const gap = fc.constantFrom(" ", "  ", "\t", " \n ", "\u00a0", "\u3000")
+
+describe("SlackCommand.parse (fuzz)", () => {
+  it.prop("never throws on any text and always returns a typed result", [slackText], ([text]) => {
+    expectTyped(parse(text))
+  }, Fuzz.options())
+
+  it.prop(
+    "never throws on huge inputs (up to ~1 MB) and answers them quickly",
+    [fc.tuple(Fuzz.anyString(40), fc.integer({ min: 1_000, max: 25_000 }))],
+    ([[unit, times]]) => {
+      const text = unit.repeat(times).slice(0, 1_000_000)
+      const started = performance.now()
+      expectTyped(parse(text))
+      expect(performance.now() - started).toBeLessThan(2_000)
+    },
+    Fuzz.options(0.05, 200)
+  )
+
+  it.prop(
+    "reads every spelling of a valid number and date, in either order, whatever the whitespace",
+    [Patients.nhsNumber, Patients.nhsSpelling, Patients.dob, Patients.dateSpelling, gap, gap, gap, fc.boolean()],
+    ([digits, nhsSpelling, dob, dateSpelling, before, between, after, dateFirst]) => {
+      const nhs = Patients.spellNhsNumber(digits, nhsSpelling)
+      const date = Patients.spellDate(dob, dateSpelling)
+      const text = dateFirst ? `${before}${date}${between}${nhs}${after}` : `${before}${nhs}${between}${date}${after}`
+      expect(parse(text)).toEqual(Either.right({ _tag: "Register", nhsNumber: digits, dob }))
+    },
+    Fuzz.options()
+  )
+
+  it.prop(
+    "explains a near-miss without repeating the number or date typed",
+    [
+      Patients.nhsNumber,
+      Patients.nhsSpelling,
+      Patients.dob,
+      Patients.dateSpelling,
+      fc.constantFrom("checkDigit", "extraDigit", "missingDigit", "usOrder", "future", "twoDigitYear", "noDate", "two"),
+      Fuzz.anyString(10)
+    ],
+    ([digits, nhsSpelling, dob, dateSpelling, mistake, junk]) => {
+      const nhs = Patients.spellNhsNumber(
+        mistake === "checkDigit" ? Patients.withWrongCheckDigit(digits) : digits,
+        nhsSpelling
+      )
+      const [y, m, d] = dob.split("-") as [string, string, string]
+      const date = mistake === "usOrder"
+        ? `${m}/${d}/${y}`
+        : mistake === "future"
+        ? `${d}/${m}/${Number(today.slice(0, 4)) + 1 + (Number(y) % 50)}`
+        : mistake === "twoDigitYear"
+        ? `${d}/${m}/${y.slice(2)}`
+        : Patients.spellDate(dob, dateSpelling)
+      const text = mistake === "extraDigit"
+        ? `${nhs}7 ${date}`
+        : mistake === "missingDigit"
+        ? `${nhs.slice(0, -1)} ${date}`
+        : mistake === "noDate"
+        ? `${nhs} ${junk}`
+        : mistake === "two"
+        ? `${nhs} ${date} ${date}`
+        : `${nhs} ${date}`
+      const result = parse(text)
+      expectTyped(result)
+      if (Either.isRight(result)) return
+      const compact = result.left.message.replace(/[\s-]/g, "")
+      // The examples in the messages use 943 476 5919 and 22/10/2010; a generated patient may share them.
+      if (digits !== "9434765919") expect(compact).not.toContain(digits.slice(0, 9))
+      if (!["22/10/2010", "2010-10-22", "22-10-2010"].includes(date)) expect(result.left.message).not.toContain(date)
+    },
+    Fuzz.options()
+  )
 })

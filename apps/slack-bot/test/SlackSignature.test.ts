@@ -1,9 +1,14 @@
-import { describe, expect, it } from "@effect/vitest"
+import { afterAll, describe, expect, it } from "@effect/vitest"
+import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
+import * as fc from "effect/FastCheck"
+import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as TestClock from "effect/TestClock"
 import * as SlackSignature from "../src/SlackSignature.js"
+import * as Fuzz from "./utils/fuzz.js"
 import { example, sign } from "./utils/slack.js"
 
 const encoder = new TextEncoder()
@@ -74,4 +79,108 @@ describe("SlackSignature", () => {
     expect(SlackSignature.constantTimeEqual(a, new Uint8Array([1, 2, 4]))).toBe(false)
     expect(SlackSignature.constantTimeEqual(a, new Uint8Array([1, 2]))).toBe(false)
   })
+})
+
+const nowSeconds = Number(example.timestamp) + 1
+const reasons: ReadonlySet<string> = new Set<SlackSignature.Reason>([
+  "MissingTimestamp",
+  "MissingSignature",
+  "MalformedTimestamp",
+  "StaleTimestamp",
+  "FutureTimestamp",
+  "UnsupportedVersion",
+  "MalformedSignature",
+  "Mismatch"
+])
+
+const hex = (length: number) =>
+  fc.string({
+    unit: fc.constantFrom(..."0123456789abcdefABCDEF") as fc.Arbitrary<string>,
+    minLength: length,
+    maxLength: length
+  })
+
+const anyTimestamp = fc.oneof(
+  fc.constant(undefined),
+  Fuzz.anyString(20),
+  fc.integer({ min: nowSeconds - 1_000, max: nowSeconds + 1_000 }).map(String),
+  fc.bigInt({ min: 0n, max: 10n ** 15n }).map(String),
+  fc.constantFrom("", " ", "-1", "0", "1e9", `${nowSeconds}.0`, ` ${nowSeconds}`, `+${nowSeconds}`, "NaN")
+)
+
+const anySignature = fc.oneof(
+  fc.constant(undefined),
+  Fuzz.anyString(80),
+  hex(64).map((digits) => `v0=${digits}`),
+  fc.tuple(fc.constantFrom("v0", "v1", "V0", "", "v0 ", "sha256"), fc.nat({ max: 80 }).chain(hex))
+    .map(([version, digits]) => `${version}=${digits}`),
+  fc.tuple(fc.string({ minLength: 1 }), fc.integer({ min: nowSeconds - 300, max: nowSeconds + 300 }))
+    .map(([secret, ts]) => sign(secret, String(ts), example.body))
+)
+
+const anyBody = fc.oneof(
+  fc.uint8Array({ maxLength: 512 }),
+  Fuzz.anyString(300).map((text) => new TextEncoder().encode(text)),
+  fc.constant(encoder.encode(example.body))
+)
+
+const runtime = Fuzz.testRuntime()
+afterAll(() => runtime.dispose())
+/** The key, with the `TestClock` set to `nowSeconds` once (setting it yields to the event loop: slow per run). */
+const key = runtime.runPromise(Effect.zipRight(at(nowSeconds), exampleKey))
+
+/** Verifies under `TestClock` at `nowSeconds`; a defect (a throw) is returned as a failed Exit, never thrown. */
+const verifyAt = async (presented: SlackSignature.Presented) => {
+  const imported = await key
+  return runtime.runPromise(Effect.exit(SlackSignature.verify(imported, presented)))
+}
+
+describe("SlackSignature (fuzz)", () => {
+  Fuzz.asyncProp(
+    "never throws on any headers and body, and accepts only what the secret signed within 5 minutes",
+    [anyTimestamp, anySignature, anyBody],
+    async (timestamp, signature, body) => {
+      const exit = await verifyAt({ timestamp, signature, body })
+      const fresh = timestamp !== undefined && /^\d{1,12}$/.test(timestamp) &&
+        Math.abs(nowSeconds - Number(timestamp)) <= 300
+      if (fresh && signature === sign(example.secret, timestamp, body)) {
+        expect(Exit.isSuccess(exit)).toBe(true)
+        return
+      }
+      expect(Exit.isFailure(exit)).toBe(true)
+      if (Exit.isFailure(exit)) {
+        const error = Cause.failureOption(exit.cause)
+        expect(Option.isSome(error), "a defect, not a SignatureError").toBe(true)
+        if (Option.isSome(error)) {
+          expect(error.value).toBeInstanceOf(SlackSignature.SignatureError)
+          expect(reasons.has(error.value.reason)).toBe(true)
+        }
+      }
+    }
+  )
+
+  Fuzz.asyncProp(
+    "accepts any body the secret signed within 5 minutes, and rejects other secrets, tampering and later replays",
+    [anyBody, fc.integer({ min: -300, max: 300 }), fc.string({ minLength: 1, maxLength: 64 }), fc.nat()],
+    async (body, skew, otherSecret, position) => {
+      const timestamp = String(nowSeconds + skew)
+      const genuine = sign(example.secret, timestamp, body)
+      expect(Exit.isSuccess(await verifyAt({ timestamp, signature: genuine, body }))).toBe(true)
+      const upper = `v0=${genuine.slice(3).toUpperCase()}`
+      expect(Exit.isSuccess(await verifyAt({ timestamp, signature: upper, body }))).toBe(true)
+      if (otherSecret !== example.secret) {
+        const forged = await verifyAt({ timestamp, signature: sign(otherSecret, timestamp, body), body })
+        expect(Exit.isFailure(forged)).toBe(true)
+      }
+      if (body.length > 0) {
+        const tampered = Uint8Array.from(body)
+        const flipped = position % body.length
+        tampered[flipped] = tampered[flipped]! ^ (1 << (position % 8))
+        expect(Exit.isFailure(await verifyAt({ timestamp, signature: genuine, body: tampered }))).toBe(true)
+      }
+      const replayed = String(nowSeconds + skew + (skew >= 0 ? 301 : -301))
+      const late = await verifyAt({ timestamp: replayed, signature: sign(example.secret, replayed, body), body })
+      expect(Exit.isFailure(late)).toBe(true)
+    }
+  )
 })

@@ -179,6 +179,20 @@ describe("HeroClient", () => {
         }))
     }
 
+    it.effect("BadRequest keeps only the shape of issues that echo values back", () =>
+      Effect.gen(function*() {
+        const body = {
+          error: true,
+          statusCode: 400,
+          message: [{ code: "9434765919", expected: "test-key-s3cr3t", path: ["nhs_number", "2010-10-22", 0] }]
+        }
+        const { exit } = yield* run([json(400, body)])
+        const error = failure(exit)
+        assert(error._tag === "BadRequest")
+        expect(error.issues).toEqual([{ code: "invalid", path: ["nhs_number", "(redacted)", 0] }])
+        expect(`${error.message} ${JSON.stringify(error)}`).not.toMatch(/9434765919|2010-10-22|test-key-s3cr3t/)
+      }))
+
     it.effect("BadRequest carries Hero's validation issues", () =>
       Effect.gen(function*() {
         const body = {

@@ -20,8 +20,8 @@ export const team = "TTEST0001"
 export const user = "UTEST0001"
 export const channel = "CTEST0001"
 
-export const sign = (signingSecret: string, timestamp: string, body: string): string =>
-  `v0=${createHmac("sha256", signingSecret).update(`v0:${timestamp}:${body}`).digest("hex")}`
+export const sign = (signingSecret: string, timestamp: string, body: string | Uint8Array): string =>
+  `v0=${createHmac("sha256", signingSecret).update(`v0:${timestamp}:`).update(body).digest("hex")}`
 
 export interface CommandFields {
   readonly text: string

@@ -24,6 +24,25 @@ const HeroIssues = Schema.Struct({
 })
 const decodeHeroIssues = Schema.decodeUnknownOption(HeroIssues)
 
+/** The request's own fields: any other path segment in a 400 could be an echoed value, so it is not kept. */
+const wireFields: ReadonlySet<string> = new Set(
+  ["nhs_number", "dob", "forename", "surname", "postcode", "ehr_partner", "ehr_partner_id"]
+)
+const codeShape = /^[a-z][a-z_]{0,39}$/
+const expectedWords: ReadonlySet<string> = new Set(
+  ["string", "number", "integer", "boolean", "object", "array", "null", "undefined", "date"]
+)
+
+/**
+ * Keeps only the shape of Hero's validation issues, never a value: a 400 that echoed the request (a proxy, a bug)
+ * must not carry an NHS number, a date of birth or the key into the error.
+ */
+const redactIssue = (issue: typeof HeroIssues.Type["message"][number]): HeroError.HeroIssue => ({
+  code: codeShape.test(issue.code) ? issue.code : "invalid",
+  ...(issue.expected !== undefined && expectedWords.has(issue.expected) ? { expected: issue.expected } : {}),
+  path: issue.path.map((part) => typeof part === "number" ? part : wireFields.has(part) ? part : "(redacted)")
+})
+
 const parseJson = (body: string): Option.Option<unknown> => {
   try {
     return Option.some(JSON.parse(body))
@@ -58,7 +77,7 @@ export const classify = (received: Received): Either.Either<RegisterPds.Result, 
       return Either.left(
         new HeroError.BadRequest({
           ...fields,
-          issues: Option.match(issues, { onNone: () => [], onSome: (_) => _.message })
+          issues: Option.match(issues, { onNone: () => [], onSome: (_) => _.message.map(redactIssue) })
         })
       )
     }

@@ -1,0 +1,86 @@
+/**
+ * Synthetic patient data for fuzzing and chaos runs: NHS numbers with a valid Modulus 11 check digit (or a wrong
+ * one on purpose), dates of birth, and the spellings staff type them in.
+ */
+import * as fc from "effect/FastCheck"
+
+/** The Modulus 11 check digit of nine digits, or `undefined` when there is none (a remainder of 10). */
+export const checkDigit = (nine: string): number | undefined => {
+  let sum = 0
+  for (let i = 0; i < 9; i++) sum += Number(nine[i]) * (10 - i)
+  const check = 11 - (sum % 11)
+  return check === 11 ? 0 : check === 10 ? undefined : check
+}
+
+/** The `n`th valid NHS number at or after `start` (nine digits), skipping prefixes with no check digit. */
+export const nhsNumberFrom = (nine: number): string | undefined => {
+  const prefix = String(nine).padStart(9, "0").slice(-9)
+  const check = checkDigit(prefix)
+  return check === undefined ? undefined : `${prefix}${check}`
+}
+
+/** The same number with a wrong check digit. */
+export const withWrongCheckDigit = (digits: string): string =>
+  `${digits.slice(0, 9)}${(Number(digits[9]) + 1 + (Number(digits[0]) % 9)) % 10}`
+
+export type NhsSpelling = "plain" | "spaced" | "hyphenated" | "mixed"
+
+export const spellNhsNumber = (digits: string, spelling: NhsSpelling): string =>
+  spelling === "plain"
+    ? digits
+    : spelling === "spaced"
+    ? `${digits.slice(0, 3)} ${digits.slice(3, 6)} ${digits.slice(6)}`
+    : spelling === "hyphenated"
+    ? `${digits.slice(0, 3)}-${digits.slice(3, 6)}-${digits.slice(6)}`
+    : `${digits.slice(0, 3)} ${digits.slice(3, 6)}-${digits.slice(6)}`
+
+export type DateSpelling = "iso" | "ukSlash" | "ukHyphen" | "ukShort"
+
+export const spellDate = (iso: string, spelling: DateSpelling): string => {
+  const [y, m, d] = iso.split("-") as [string, string, string]
+  return spelling === "iso"
+    ? iso
+    : spelling === "ukSlash"
+    ? `${d}/${m}/${y}`
+    : spelling === "ukHyphen"
+    ? `${d}-${m}-${y}`
+    : `${Number(d)}/${Number(m)}/${y}`
+}
+
+const isoOf = (date: Date): string => date.toISOString().slice(0, 10)
+
+/** A valid NHS number (10 digits). */
+export const nhsNumber: fc.Arbitrary<string> = fc
+  .integer({ min: 0, max: 999_999_999 })
+  .map(nhsNumberFrom)
+  .filter((digits): digits is string => digits !== undefined)
+
+/** A real date of birth from 1900-01-01 to 2025-12-31, ISO. */
+export const dob: fc.Arbitrary<string> = fc
+  .date({ min: new Date(Date.UTC(1900, 0, 1)), max: new Date(Date.UTC(2025, 11, 31)), noInvalidDate: true })
+  .map(isoOf)
+
+export const nhsSpelling: fc.Arbitrary<NhsSpelling> = fc.constantFrom("plain", "spaced", "hyphenated", "mixed")
+export const dateSpelling: fc.Arbitrary<DateSpelling> = fc.constantFrom("iso", "ukSlash", "ukHyphen", "ukShort")
+
+/** A small seeded PRNG (mulberry32), for reproducible chaos streams. */
+export const prng = (seed: number) => {
+  let state = seed >>> 0
+  const next = (): number => {
+    state = (state + 0x6d2b79f5) >>> 0
+    let t = state
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+  const int = (min: number, max: number): number => min + Math.floor(next() * (max - min + 1))
+  const pick = <A>(items: ReadonlyArray<A>): A => items[int(0, items.length - 1)]!
+  const bytes = (length: number): Uint8Array<ArrayBuffer> => Uint8Array.from({ length }, () => int(0, 255))
+  return { next, int, pick, bytes }
+}
+
+export type Prng = ReturnType<typeof prng>
+
+/** A random real date of birth (ISO) from the PRNG. */
+export const randomDob = (random: Prng): string =>
+  isoOf(new Date(Date.UTC(1900, 0, 1) + random.int(0, 45_000) * 86_400_000))
