@@ -1,5 +1,5 @@
 /**
- * The `hero-pds` command line: `register` (by NHS number or by demographics) and `sandbox`.
+ * The `hero-pds` command line: `register` (by NHS number or by demographics), `bulk` (a CSV file) and `sandbox`.
  *
  * @since 0.1.0
  */
@@ -17,6 +17,7 @@ import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
+import * as BulkCommand from "./internal/bulkCommand.js"
 import * as Outcome from "./internal/outcome.js"
 import { version } from "./internal/version.js"
 import * as NodeHeroClient from "./NodeHeroClient.js"
@@ -43,7 +44,10 @@ const connection = {
 }
 
 /** Settings from the flags, falling back to `HERO_*`; the embedded sandbox when no key and no environment. */
-const configFrom = (flags: { env: Option.Option<HeroConfig.Environment>; baseUrl: Option.Option<string> }) =>
+const configFrom = (
+  flags: { env: Option.Option<HeroConfig.Environment>; baseUrl: Option.Option<string> },
+  extra: Pick<HeroConfig.Options, "maxConcurrency" | "maxRequestsPerSecond"> = {}
+) =>
   Effect.gen(function*() {
     const env = process.env
     const embedded = Option.isNone(flags.env) && !env.HERO_ENV && !env.HERO_API_KEY
@@ -54,7 +58,8 @@ const configFrom = (flags: { env: Option.Option<HeroConfig.Environment>; baseUrl
     }
     const options: HeroConfig.Options = {
       environment: embedded ? "sandbox" : Option.getOrUndefined(flags.env),
-      baseUrl: Option.getOrUndefined(flags.baseUrl)
+      baseUrl: Option.getOrUndefined(flags.baseUrl),
+      ...extra
     }
     return yield* Effect.mapError(HeroConfig.make(options, env), HeroConfig.HeroConfigError.fromConfigError)
   })
@@ -164,6 +169,44 @@ const sandbox = Command.make("sandbox", {
     Command.withDescription("Serve the Hero sandbox over HTTP on 127.0.0.1 for local development.")
   )
 
+const bulk = Command.make("bulk", {
+  ...connection,
+  input: Args.text({ name: "in.csv" }).pipe(Args.withDescription("The CSV to register")),
+  output: Options.text("out").pipe(Options.withDescription("The CSV to write, or to resume if it exists")),
+  concurrency: Options.integer("concurrency").pipe(
+    Options.withDefault(BulkCommand.defaultConcurrency),
+    Options.withDescription("Rows registered at once")
+  ),
+  rate: Options.float("rate").pipe(
+    Options.optional,
+    Options.withDescription("Requests per second at most (e.g. the partner agreement's limit)")
+  )
+}, (args) =>
+  Effect.gen(function*() {
+    const settings = yield* BulkCommand.settings(args)
+    const config = yield* configFrom(args, {
+      maxConcurrency: settings.concurrency,
+      maxRequestsPerSecond: settings.rate
+    })
+    return yield* BulkCommand.run(settings, NodeHeroClient.layerWith(config))
+  }).pipe(
+    Effect.catchAll((error) => Effect.zipRight(Console.error(`Error: ${error.message}`), setExitCode(exitCodes.usage)))
+  )).pipe(
+    Command.withDescription(
+      "Register every row of a CSV file, within Hero's rate limit, writing one output row per input row.\n\n" +
+        "The input's header names nhs_number,dob or forename,surname,dob,postcode (any order, any case; optional\n" +
+        "ehr_partner, ehr_partner_id; other columns ignored). The output has the columns\n" +
+        "row,nhs_number,dob,outcome,patient_id,login_url,error,status in input order. Re-running with the same\n" +
+        "--out resumes: rows already written are never sent again. Ctrl-C stops sending, lets the requests in\n" +
+        "flight finish and writes them (Ctrl-C again stops at once).\n\n" +
+        "Example:\n" +
+        "  hero-pds bulk patients.csv --out registered.csv --rate 50\n\n" +
+        "Exit codes: 0 every row done (per-row errors are in the file), 2 usage, configuration, unreadable or\n" +
+        "malformed input, or an --out that is not this input's; 5 Hero refused the credentials; 6 rate limited\n" +
+        "or 7 server/network errors on many rows in a row (stopped; resume later); 130 Ctrl-C, 143 SIGTERM."
+    )
+  )
+
 /**
  * The `hero-pds` command and its subcommands.
  *
@@ -171,7 +214,7 @@ const sandbox = Command.make("sandbox", {
  */
 export const command = Command.make("hero-pds", connection).pipe(
   Command.withDescription("Register patients with Hero Health's register_pds (PDS trace) from the command line."),
-  Command.withSubcommands([register, sandbox])
+  Command.withSubcommands([register, bulk, sandbox])
 )
 
 /**

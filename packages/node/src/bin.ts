@@ -6,6 +6,7 @@
 import * as ValidationError from "@effect/cli/ValidationError"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Cli from "./Cli.js"
 
@@ -15,6 +16,14 @@ Cli.run(process.argv).pipe(
   (program) =>
     NodeRuntime.runMain(program, {
       disableErrorReporting: false,
-      teardown: (exit, onExit) => onExit(exit._tag === "Success" ? Number(process.exitCode ?? 0) : 1)
+      // Interrupted by a signal: the code the command chose (bulk sets 130/143 after writing), else 130.
+      teardown: (exit, onExit) =>
+        onExit(
+          exit._tag === "Success"
+            ? Number(process.exitCode ?? 0)
+            : Cause.isInterruptedOnly(exit.cause)
+            ? Number(process.exitCode ?? 130)
+            : 1
+        )
     })
 )

@@ -1,7 +1,17 @@
 /**
  * @since 0.1.0
  */
+export * as Bulk from "./Bulk.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as Cli from "./Cli.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Csv from "./Csv.js"
 
 /**
  * @since 0.1.0
@@ -11,39 +21,11 @@ export * as NodeHeroClient from "./NodeHeroClient.js"
 /**
  * @since 0.1.0
  */
-export { createHeroClient, type Options } from "./NodeHeroClient.js"
+export { createHeroClient } from "./NodeHeroClient.js"
 
 /**
- * The errors a call rejects with, for `instanceof` checks and `switch (error._tag)`.
+ * The error classes, result classes and types Promise users need.
  *
  * @since 0.1.0
  */
-export {
-  BadRequest,
-  Forbidden,
-  type HeroError,
-  InvalidInput,
-  PatientNotFound,
-  RateLimited,
-  ServerError,
-  TransportError,
-  Unauthorized,
-  UnexpectedResponse
-} from "@hero-pds/core/HeroError"
-
-/**
- * @since 0.1.0
- */
-export { HeroConfigError } from "@hero-pds/core/HeroConfig"
-
-/**
- * @since 0.1.0
- */
-export type { PromiseClient as HeroPromiseClient } from "@hero-pds/core/PromiseClient"
-
-/**
- * The two results of `registerPds`, and what it takes.
- *
- * @since 0.1.0
- */
-export { type Input, Registered, type Result, VerificationRequired } from "@hero-pds/core/RegisterPds"
+export * from "@hero-pds/core/PromiseApi"
