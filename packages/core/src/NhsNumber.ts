@@ -10,17 +10,25 @@ const separators = /[\s-]/g
 const tenDigits = /^\d{10}$/
 
 /**
+ * The Modulus 11 check digit of the first nine digits (weights 10..2; 11 -> 0), or `undefined` when it would be
+ * 10: no valid NHS number starts with those nine digits.
+ *
+ * @since 0.1.0
+ */
+export const checkDigitOf = (nineDigits: string): number | undefined => {
+  let sum = 0
+  for (let i = 0; i < 9; i++) sum += Number(nineDigits[i]) * (10 - i)
+  const check = (11 - (sum % 11)) % 11
+  return check === 10 ? undefined : check
+}
+
+/**
  * Whether ten digits carry a correct Modulus 11 check digit (weights 10..2; 11 -> 0; 10 -> invalid).
  *
  * @since 0.1.0
  */
-export const hasValidCheckDigit = (digits: string): boolean => {
-  if (!tenDigits.test(digits)) return false
-  let sum = 0
-  for (let i = 0; i < 9; i++) sum += Number(digits[i]) * (10 - i)
-  const check = (11 - (sum % 11)) % 11
-  return check !== 10 && check === Number(digits[9])
-}
+export const hasValidCheckDigit = (digits: string): boolean =>
+  tenDigits.test(digits) && checkDigitOf(digits) === Number(digits[9])
 
 /**
  * Strips the spaces and hyphens people type (`943 476 5919`, `943-476-5919`).

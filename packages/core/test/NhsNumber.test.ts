@@ -59,6 +59,8 @@ describe("NhsNumber", () => {
     // 000000010: sum 2, check 9; 100000000: sum 10, check 1; 000000060: sum 12 -> 11-1 = 10 -> invalid
     expect(NhsNumber.hasValidCheckDigit("0000000600")).toBe(false)
     expect(NhsNumber.hasValidCheckDigit("0000000000")).toBe(true)
+    expect(NhsNumber.checkDigitOf("000000006")).toBeUndefined()
+    expect(NhsNumber.checkDigitOf("943476591")).toBe(9)
   })
 
   it("says what is wrong without repeating the number", () => {

@@ -160,3 +160,29 @@ const fnv1a = (input: string): number => {
  */
 export const patientIdOf = (patient: Patient): string | number =>
   patient.patientId ?? String(fnv1a(NhsNumber.normalize(patient.nhsNumber)))
+
+/**
+ * `count` synthetic patients for load and bulk tests: valid NHS numbers in the 97x test range (from the
+ * `from`-th candidate on, so separate calls can be kept apart), varied dates of birth, no fixed patient id.
+ * Pass them as `Options.patients`.
+ *
+ * @since 0.1.0
+ */
+export const synthetic = (count: number, from = 0): Array<Patient> => {
+  const patients: Array<Patient> = []
+  for (let i = from; patients.length < count; i++) {
+    const stem = `97${String(i).padStart(7, "0")}`
+    const check = NhsNumber.checkDigitOf(stem)
+    if (check === undefined) continue
+    const month = String(1 + (i % 12)).padStart(2, "0")
+    const day = String(1 + (i % 28)).padStart(2, "0")
+    patients.push({
+      nhsNumber: `${stem}${check}`,
+      forename: `Forename${i}`,
+      surname: `Surname${i}`,
+      dob: `${1940 + (i % 70)}-${month}-${day}`,
+      postcode: "LS1 6AE"
+    })
+  }
+  return patients
+}

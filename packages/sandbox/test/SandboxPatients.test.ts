@@ -1,4 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
+import * as DateOfBirth from "@hero-pds/core/DateOfBirth"
 import * as NhsNumber from "@hero-pds/core/NhsNumber"
 import * as Postcode from "@hero-pds/core/Postcode"
 import { readFileSync } from "node:fs"
@@ -48,5 +49,19 @@ describe("SandboxPatients", () => {
   it("are the ones in the README table", () => {
     const tableRows = readme.split("\n").filter((line) => /^\| \d{3} \d{3} \d{4} \|/.test(line))
     assert.deepStrictEqual(tableRows, SandboxPatients.all.map((patient) => `| ${row(patient)} |`))
+  })
+})
+
+describe("SandboxPatients.synthetic", () => {
+  it("makes distinct patients with valid NHS numbers and real dates of birth, apart by `from`", () => {
+    const first = SandboxPatients.synthetic(50)
+    const later = SandboxPatients.synthetic(50, 1_000)
+    assert.strictEqual(first.length, 50)
+    const numbers = new Set([...first, ...later].map((patient) => patient.nhsNumber))
+    assert.strictEqual(numbers.size, 100)
+    for (const patient of [...first, ...later]) {
+      assert.isTrue(NhsNumber.hasValidCheckDigit(patient.nhsNumber))
+      assert.isTrue(DateOfBirth.isValid(patient.dob))
+    }
   })
 })

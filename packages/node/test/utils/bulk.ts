@@ -1,30 +1,9 @@
-import * as NhsNumber from "@hero-pds/core/NhsNumber"
-import type * as SandboxPatients from "@hero-pds/sandbox/SandboxPatients"
+import * as SandboxPatients from "@hero-pds/sandbox/SandboxPatients"
 import * as Http from "node:http"
 import type { AddressInfo } from "node:net"
 
-/** `n` synthetic patients with valid Modulus 11 NHS numbers in the 9xx test range, born on varied dates. */
-export const syntheticPatients = (n: number, from = 0): Array<SandboxPatients.Patient> => {
-  const patients: Array<SandboxPatients.Patient> = []
-  for (let i = from; patients.length < n; i++) {
-    const stem = `97${String(i).padStart(7, "0")}`
-    const sum = [...stem].reduce((total, digit, index) => total + Number(digit) * (10 - index), 0)
-    const check = (11 - (sum % 11)) % 11
-    if (check === 10) continue
-    const nhsNumber = stem + check
-    if (!NhsNumber.hasValidCheckDigit(nhsNumber)) throw new Error("bad check digit")
-    const day = 1 + (i % 28)
-    const month = 1 + (i % 12)
-    patients.push({
-      nhsNumber,
-      forename: `Forename${i}`,
-      surname: `Surname${i}`,
-      dob: `${1940 + (i % 70)}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}`,
-      postcode: "LS1 6AE"
-    })
-  }
-  return patients
-}
+/** Synthetic patients with valid NHS numbers, from the sandbox. */
+export const syntheticPatients = SandboxPatients.synthetic
 
 /** What a counting proxy saw for one NHS number (or `demographics`): the status of every request. */
 export type Seen = Map<string, Array<number>>
