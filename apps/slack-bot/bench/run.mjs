@@ -4,10 +4,10 @@
  * writes bench-results.json. Follow-ups go to a local 127.0.0.1 receiver and are counted, not timed.
  */
 import { spawn } from "node:child_process"
-import { createHmac } from "node:crypto"
 import { writeFileSync } from "node:fs"
 import * as Http from "node:http"
 import { fileURLToPath } from "node:url"
+import { postSignedCommand } from "../scripts/signed-command.mjs"
 
 const root = fileURLToPath(new URL("..", import.meta.url))
 const concurrency = 50
@@ -54,26 +54,16 @@ const port = await new Promise((resolve, reject) => {
 let sequence = 0
 const send = async () => {
   const n = ++sequence
-  const body = new URLSearchParams({
+  const fields = {
     team_id: team,
     user_id: `UBENCH${n}`,
     channel_id: "CBENCH001",
     command: "/register-patient",
     text: "900 000 0009 22/10/2010",
     response_url: `${receiverOrigin}/commands/${n}`
-  }).toString()
-  const timestamp = String(Math.floor(Date.now() / 1000))
-  const signature = `v0=${createHmac("sha256", secret).update(`v0:${timestamp}:${body}`).digest("hex")}`
+  }
   const started = performance.now()
-  const response = await fetch(`http://127.0.0.1:${port}/slack/commands`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/x-www-form-urlencoded",
-      "x-slack-request-timestamp": timestamp,
-      "x-slack-signature": signature
-    },
-    body
-  })
+  const response = await postSignedCommand(`http://127.0.0.1:${port}`, secret, fields)
   await response.text()
   if (response.status !== 200) throw new Error(`HTTP ${response.status}`)
   return performance.now() - started

@@ -10,9 +10,9 @@
  *
  * URL=http://127.0.0.1:3000 (the server) and RECEIVER_PORT=3001 may be overridden.
  */
-import { createHmac } from "node:crypto"
 import * as Http from "node:http"
 import { devChannelId, devPort, devSigningSecret, devTeamId, devUserId, receiverPort } from "./dev-env.mjs"
+import { postSignedCommand } from "./signed-command.mjs"
 
 const text = process.argv.slice(2).join(" ")
 const url = process.env.URL ?? `http://127.0.0.1:${devPort}`
@@ -30,7 +30,7 @@ const receiver = Http.createServer((request, response) => {
 })
 await new Promise((resolve) => receiver.listen(receiverPort, "127.0.0.1", resolve))
 
-const body = new URLSearchParams({
+const fields = {
   token: "unused",
   team_id: devTeamId,
   team_domain: "dev",
@@ -42,20 +42,10 @@ const body = new URLSearchParams({
   text,
   response_url: `http://127.0.0.1:${receiverPort}/commands/${devTeamId}/1/dev`,
   trigger_id: "1.2.3"
-}).toString()
-const timestamp = String(Math.floor(Date.now() / 1000))
-const signature = `v0=${createHmac("sha256", secret).update(`v0:${timestamp}:${body}`).digest("hex")}`
+}
 
 const started = performance.now()
-const response = await fetch(`${url}/slack/commands`, {
-  method: "POST",
-  headers: {
-    "content-type": "application/x-www-form-urlencoded",
-    "x-slack-request-timestamp": timestamp,
-    "x-slack-signature": signature
-  },
-  body
-}).catch((error) => {
+const response = await postSignedCommand(url, secret, fields).catch((error) => {
   receiver.close()
   console.error(`Could not reach ${url} (${error.cause?.code ?? error.message}): start it with pnpm dev first.`)
   process.exit(1)
