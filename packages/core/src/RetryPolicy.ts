@@ -1,7 +1,8 @@
 /**
  * When and how long to wait before retrying `register_pds`, as an Effect `Schedule`.
  *
- * Retried: 429, 408, 500, 502, 503, 504, network errors and per-attempt timeouts; nothing else.
+ * Retried: what `Outcome.isRetryable` says (429, 408, 500, 502, 503, 504, network errors and per-attempt
+ * timeouts); nothing else.
  * The server's hint is used exactly when present (`retry-after-ms`, then `Retry-After` as seconds or an
  * HTTP-date); otherwise exponential backoff with jitter. A hint above `maxRetryAfter` is not waited for.
  *
@@ -13,6 +14,7 @@ import * as Option from "effect/Option"
 import * as Random from "effect/Random"
 import * as Schedule from "effect/Schedule"
 import type { HeroError } from "./HeroError.js"
+import * as Outcome from "./Outcome.js"
 
 /**
  * @since 0.1.0
@@ -43,34 +45,6 @@ export const defaults: RetryPolicy = {
   maxDelay: Duration.seconds(8),
   maxRetryAfter: Duration.seconds(60),
   jitter: true
-}
-
-const retryableStatuses: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504])
-
-/**
- * Whether an HTTP status is worth retrying.
- *
- * @since 0.1.0
- * @category predicates
- */
-export const isRetryableStatus = (status: number): boolean => retryableStatuses.has(status)
-
-/**
- * Whether a failure is worth retrying at all (ignoring how many attempts were made).
- *
- * @since 0.1.0
- * @category predicates
- */
-export const isRetryable = (error: HeroError): boolean => {
-  switch (error._tag) {
-    case "TransportError":
-    case "RateLimited":
-      return true
-    case "ServerError":
-      return isRetryableStatus(error.status)
-    default:
-      return false
-  }
 }
 
 /**
@@ -123,7 +97,7 @@ export const backoff = (policy: RetryPolicy, retry: number): Duration.Duration =
  * @category predicates
  */
 export const shouldRetry = (policy: RetryPolicy, error: HeroError, retry: number): boolean => {
-  if (retry >= policy.maxRetries || !isRetryable(error)) return false
+  if (retry >= policy.maxRetries || !Outcome.isRetryable(error)) return false
   const hint = hintOf(error)
   return hint === undefined || hint <= Duration.toMillis(policy.maxRetryAfter)
 }

@@ -26,6 +26,11 @@ export * as NhsNumber from "./NhsNumber.js"
 /**
  * @since 0.1.0
  */
+export * as Outcome from "./Outcome.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as Postcode from "./Postcode.js"
 
 /**

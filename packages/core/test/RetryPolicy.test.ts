@@ -66,7 +66,6 @@ describe("RetryPolicy", () => {
         [new HeroError.InvalidInput({ issues: [] }), false]
       ]
       for (const [error, retried] of cases) expect(RetryPolicy.shouldRetry(policy, error, 0)).toBe(retried)
-      expect(RetryPolicy.isRetryableStatus(408)).toBe(true)
     })
 
     it("stops after maxRetries and at a hint above the cap", () => {

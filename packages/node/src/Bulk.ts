@@ -8,6 +8,7 @@
  */
 import * as HeroClient from "@hero-pds/core/HeroClient"
 import type * as HeroError from "@hero-pds/core/HeroError"
+import * as Outcome from "@hero-pds/core/Outcome"
 import type * as RegisterPds from "@hero-pds/core/RegisterPds"
 import type * as Chunk from "effect/Chunk"
 import * as Data from "effect/Data"
@@ -151,11 +152,6 @@ export interface Options {
 
 /** Ends the stream of rows early (caught inside `run`). */
 const halt = { _tag: "Halt" } as const
-
-/** Tags that mean no later row can succeed either: stop at once. */
-const stopAtOnce: ReadonlySet<string> = new Set(["Unauthorized", "Forbidden"])
-/** Tags that mean Hero is failing for now, not for this patient. */
-const temporary: ReadonlySet<string> = new Set(["RateLimited", "ServerError", "TransportError"])
 
 const inputError = (input: string) => (error: unknown) =>
   new BulkError({ reason: "InputUnreadable", message: `Cannot read ${input}: ${describeFsError(error)}` })
@@ -436,13 +432,13 @@ export const run = (options: Options): Effect.Effect<Summary, BulkError, HeroCli
           break
         }
         const error = Either.isLeft(settled.result) ? settled.result.left : undefined
-        if (error !== undefined && stopAtOnce.has(error._tag)) {
+        if (error !== undefined && Outcome.isCredentialFailure(error)) {
           ending = heroFailed((held[0] ?? settled).prepared.row, error)
           held = []
           go = false
           break
         }
-        if (error !== undefined && temporary.has(error._tag)) {
+        if (error !== undefined && Outcome.isTemporary(error)) {
           held.push(settled)
           if (held.length >= streakLimit) {
             ending = heroFailed(held[0]!.prepared.row, error)

@@ -10,6 +10,7 @@ import * as DateOfBirth from "@hero-pds/core/DateOfBirth"
 import * as HeroClient from "@hero-pds/core/HeroClient"
 import * as HeroConfig from "@hero-pds/core/HeroConfig"
 import * as HeroError from "@hero-pds/core/HeroError"
+import * as Outcome from "@hero-pds/core/Outcome"
 import type * as RegisterPds from "@hero-pds/core/RegisterPds"
 import * as NodeSandboxServer from "@hero-pds/sandbox/NodeSandboxServer"
 import * as Sandbox from "@hero-pds/sandbox/Sandbox"
@@ -18,17 +19,9 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as BulkCommand from "./internal/bulkCommand.js"
-import * as Outcome from "./internal/outcome.js"
+import * as Render from "./internal/render.js"
 import { version } from "./internal/version.js"
 import * as NodeHeroClient from "./NodeHeroClient.js"
-
-/**
- * The exit code of each outcome: 0 registered, 3 verification required, 2 invalid input / bad request / usage /
- * configuration, 4 not found, 5 unauthorised or forbidden, 6 rate limited, 7 server or transport, 8 unexpected.
- *
- * @since 0.1.0
- */
-export const exitCodes = Outcome.exitCodes
 
 const setExitCode = (code: number) => Effect.sync(() => (process.exitCode = code))
 
@@ -67,7 +60,7 @@ const configFrom = (
 const json = Options.boolean("json").pipe(Options.withDescription("Print exactly one JSON object on stdout"))
 
 const print = (outcome: Outcome.Outcome, asJson: boolean) => {
-  const { stderr, stdout } = Outcome.render(outcome)
+  const { stderr, stdout } = Render.render(outcome)
   return Effect.zipRight(
     asJson
       ? Console.log(JSON.stringify(outcome))
@@ -75,7 +68,7 @@ const print = (outcome: Outcome.Outcome, asJson: boolean) => {
         stdout === undefined ? Effect.void : Console.log(stdout),
         stderr === undefined ? Effect.void : Console.error(stderr)
       ),
-    setExitCode(Outcome.exitCodeOf(outcome))
+    setExitCode(Outcome.exitCode(outcome))
   )
 }
 
@@ -190,7 +183,9 @@ const bulk = Command.make("bulk", {
     })
     return yield* BulkCommand.run(settings, NodeHeroClient.layerWith(config))
   }).pipe(
-    Effect.catchAll((error) => Effect.zipRight(Console.error(`Error: ${error.message}`), setExitCode(exitCodes.usage)))
+    Effect.catchAll((error) =>
+      Effect.zipRight(Console.error(`Error: ${error.message}`), setExitCode(Outcome.usageExitCode))
+    )
   )).pipe(
     Command.withDescription(
       "Register every row of a CSV file, within Hero's rate limit, writing one output row per input row.\n\n" +

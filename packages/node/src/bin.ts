@@ -6,12 +6,16 @@
 import * as ValidationError from "@effect/cli/ValidationError"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as Outcome from "@hero-pds/core/Outcome"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Cli from "./Cli.js"
 
 Cli.run(process.argv).pipe(
-  Effect.catchIf(ValidationError.isValidationError, () => Effect.sync(() => (process.exitCode = Cli.exitCodes.usage))),
+  Effect.catchIf(
+    ValidationError.isValidationError,
+    () => Effect.sync(() => (process.exitCode = Outcome.usageExitCode))
+  ),
   Effect.provide(NodeContext.layer),
   (program) =>
     NodeRuntime.runMain(program, {

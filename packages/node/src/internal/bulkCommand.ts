@@ -1,4 +1,5 @@
 import type * as HeroClient from "@hero-pds/core/HeroClient"
+import * as Outcome from "@hero-pds/core/Outcome"
 import * as Cause from "effect/Cause"
 import * as Console from "effect/Console"
 import * as Data from "effect/Data"
@@ -12,7 +13,6 @@ import * as Schedule from "effect/Schedule"
 import * as Path from "node:path"
 import * as Bulk from "../Bulk.js"
 import * as Report from "./bulkReport.js"
-import { exitCodes } from "./outcome.js"
 
 export const defaultConcurrency = 4
 const maxConcurrency = 256
@@ -151,12 +151,12 @@ export const run = (
             case "Interrupted":
               return signalExitCodes[signal ?? "SIGINT"]
             case "HeroFailed":
-              return exitCodes[summary.ending.error as keyof typeof exitCodes] ?? 1
+              return Outcome.decisions[summary.ending.error].exitCode
           }
         },
         onFailure: (cause) => {
           const failure = Cause.failureOption(cause)
-          return Option.isSome(failure) ? exitCodes.usage : 1
+          return Option.isSome(failure) ? Outcome.usageExitCode : 1
         }
       })
       yield* Exit.match(exit, {
