@@ -38,13 +38,6 @@ export const hasValidCheckDigit = (digits: string): boolean =>
 export const normalize = (input: string): string => input.replace(separators, "")
 
 /**
- * Whether a string, as typed, is a valid NHS number.
- *
- * @since 0.1.0
- */
-export const isValid = (input: string): boolean => hasValidCheckDigit(normalize(input))
-
-/**
  * The message given for an invalid NHS number. It never repeats the input, which is patient data.
  *
  * @since 0.1.0
@@ -52,13 +45,38 @@ export const isValid = (input: string): boolean => hasValidCheckDigit(normalize(
 export const invalidMessage = "must be a 10-digit NHS number with a valid check digit (spaces and hyphens are fine)"
 
 /**
- * A valid NHS number: exactly 10 digits, Modulus 11 checked, no separators.
+ * The message given for one digit repeated ten times (`1111111111`): such numbers pass the check digit but are
+ * never issued.
+ *
+ * @since 0.1.0
+ */
+export const repeatedDigitMessage = "must be a real NHS number: one digit repeated ten times is never issued"
+
+const repeated = /^(\d)\1{9}$/
+
+/**
+ * What is wrong with ten digits as an NHS number, or `undefined` when they are one.
+ *
+ * @since 0.1.0
+ */
+export const problemOf = (digits: string): string | undefined =>
+  !hasValidCheckDigit(digits) ? invalidMessage : repeated.test(digits) ? repeatedDigitMessage : undefined
+
+/**
+ * Whether a string, as typed, is a valid NHS number.
+ *
+ * @since 0.1.0
+ */
+export const isValid = (input: string): boolean => problemOf(normalize(input)) === undefined
+
+/**
+ * A valid NHS number: exactly 10 digits, Modulus 11 checked, not one digit repeated, no separators.
  *
  * @since 0.1.0
  * @category schemas
  */
 export const NhsNumberDigits = Schema.String.pipe(
-  Schema.filter(hasValidCheckDigit, { message: () => invalidMessage }),
+  Schema.filter((digits) => problemOf(digits) ?? true),
   Schema.brand("NhsNumber")
 )
 
@@ -76,13 +94,13 @@ export type NhsNumber = typeof NhsNumberDigits.Type
  */
 export const NhsNumber: Schema.Schema<NhsNumber, string> = Schema.transform(
   Schema.String.annotations({ message: () => invalidMessage }),
-  NhsNumberDigits,
+  NhsNumberDigits.annotations({ message: (issue) => problemOf(String(issue.actual)) ?? invalidMessage }),
   {
     strict: true,
     decode: normalize,
     encode: (digits) => digits
   }
-).annotations({ identifier: "NhsNumber", message: () => ({ message: invalidMessage, override: true }) })
+).annotations({ identifier: "NhsNumber", description: "NHS number" })
 
 /**
  * Decodes an NHS number as typed, or explains why it is not one (without repeating it).
@@ -90,8 +108,11 @@ export const NhsNumber: Schema.Schema<NhsNumber, string> = Schema.transform(
  * @since 0.1.0
  * @category constructors
  */
-export const parse = (input: string): Either.Either<NhsNumber, string> =>
-  hasValidCheckDigit(normalize(input)) ? Either.right(normalize(input) as NhsNumber) : Either.left(invalidMessage)
+export const parse = (input: string): Either.Either<NhsNumber, string> => {
+  const digits = normalize(input)
+  const problem = problemOf(digits)
+  return problem === undefined ? Either.right(digits as NhsNumber) : Either.left(problem)
+}
 
 /**
  * Formats an NHS number the way the NHS prints it: `943 476 5919`.

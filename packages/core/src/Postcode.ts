@@ -51,4 +51,8 @@ export const Postcode: Schema.Schema<Postcode, string> = Schema.transform(Schema
   strict: true,
   decode: (input) => normalize(input) ?? input,
   encode: (postcode) => postcode
-}).annotations({ identifier: "Postcode", message: () => ({ message: invalidMessage, override: true }) })
+}).annotations({
+  identifier: "Postcode",
+  description: "UK postcode",
+  message: () => ({ message: invalidMessage, override: true })
+})

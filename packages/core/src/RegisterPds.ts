@@ -4,9 +4,11 @@
  * @since 0.1.0
  */
 import * as Either from "effect/Either"
+import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
+import * as AST from "effect/SchemaAST"
 import * as DateOfBirth from "./DateOfBirth.js"
 import { InvalidInput } from "./HeroError.js"
 import * as NhsNumber from "./NhsNumber.js"
@@ -19,70 +21,40 @@ import * as Postcode from "./Postcode.js"
  */
 export const path = "/v1/patients/register_pds"
 
-/**
- * Optional fields of both variants: the EHR system the patient came from and its id there.
- *
- * @since 0.1.0
- * @category models
- */
-export interface EhrFields {
-  readonly ehrPartner?: string | undefined
-  readonly ehrPartnerId?: string | undefined
-}
+const textMessage = "must be text of 1 to 100 characters"
 
-/**
- * Trace by NHS number and date of birth, as typed (`943 476 5919`, `1992-01-01`).
- *
- * @since 0.1.0
- * @category models
- */
-export interface ByNhsNumberInput extends EhrFields {
-  readonly nhsNumber: string
-  readonly dob: string
-}
+const Text = Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(100)).annotations({
+  description: "non-empty string",
+  message: () => ({ message: textMessage, override: true })
+})
 
-/**
- * Trace by demographics: forename, surname, date of birth and postcode.
- *
- * @since 0.1.0
- * @category models
- */
-export interface ByDemographicsInput extends EhrFields {
-  readonly forename: string
-  readonly surname: string
-  readonly dob: string
-  readonly postcode: string
-}
+/** A field sent under another name on the wire: the schema is the one place that says so. */
+const onWire = <S extends Schema.Schema.Any>(schema: S, key: string) =>
+  Schema.propertySignature(schema).pipe(Schema.fromKey(key))
 
-/**
- * What a caller passes to `registerPds`.
- *
- * @since 0.1.0
- * @category models
- */
-export type Input = ByNhsNumberInput | ByDemographicsInput
-
-const Text = Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(100))
+const optionalOnWire = <S extends Schema.Schema.Any>(schema: S, key: string) =>
+  Schema.optionalWith(schema, { exact: true }).pipe(Schema.fromKey(key))
 
 const ehrFields = {
-  ehrPartner: Schema.optionalWith(Text, { exact: true }),
-  ehrPartnerId: Schema.optionalWith(Text, { exact: true })
+  ehrPartner: optionalOnWire(Text, "ehr_partner"),
+  ehrPartnerId: optionalOnWire(Text, "ehr_partner_id")
 }
 
 /**
- * A validated request to trace by NHS number.
+ * A request to trace by NHS number. Its encoded side is Hero's snake_case body: decoding validates and
+ * normalises a body, encoding a validated request gives the body to send.
  *
  * @since 0.1.0
  * @category schemas
  */
 export const ByNhsNumber = Schema.Struct({
-  nhsNumber: NhsNumber.NhsNumber,
+  nhsNumber: onWire(NhsNumber.NhsNumber, "nhs_number"),
   dob: DateOfBirth.DateOfBirth,
   ...ehrFields
 })
 
 /**
- * A validated request to trace by demographics.
+ * A request to trace by demographics (snake_case on the wire, like {@link ByNhsNumber}).
  *
  * @since 0.1.0
  * @category schemas
@@ -95,6 +67,33 @@ export const ByDemographics = Schema.Struct({
   ...ehrFields
 })
 
+/** A request as a caller types it: every field text, optional where the schema says so. */
+type Typed<T> = { readonly [K in keyof T]: string }
+
+/**
+ * Trace by NHS number and date of birth, as typed (`943 476 5919`, `1992-01-01`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ByNhsNumberInput = Typed<typeof ByNhsNumber.Type>
+
+/**
+ * Trace by demographics: forename, surname, date of birth and postcode.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ByDemographicsInput = Typed<typeof ByDemographics.Type>
+
+/**
+ * What a caller passes to `registerPds`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Input = ByNhsNumberInput | ByDemographicsInput
+
 /**
  * A validated request, either variant.
  *
@@ -103,73 +102,168 @@ export const ByDemographics = Schema.Struct({
  */
 export type Request = typeof ByNhsNumber.Type | typeof ByDemographics.Type
 
-const shapeMessage = "must be an object with nhsNumber and dob, or with forename, surname, dob and postcode"
-// Other properties are ignored (and dropped), so callers can pass their own records, e.g. rows with an id.
-const decodeByNhsNumber = Schema.decodeUnknownEither(ByNhsNumber, { errors: "all" })
-const decodeByDemographics = Schema.decodeUnknownEither(ByDemographics, { errors: "all" })
-
-const textMessage = "must be text of 1 to 100 characters"
-
-/** What each field must be. Messages come from here, never from the value, which may be patient data. */
-const fieldMessages: Record<string, string> = {
-  nhsNumber: NhsNumber.invalidMessage,
-  dob: DateOfBirth.invalidMessage,
-  postcode: Postcode.invalidMessage,
-  forename: textMessage,
-  surname: textMessage,
-  ehrPartner: textMessage,
-  ehrPartnerId: textMessage
-}
-
-const messageOf = (issue: ParseResult.ArrayFormatterIssue): string => {
-  switch (issue._tag) {
-    case "Missing":
-      return "is missing"
-    default:
-      return fieldMessages[String(issue.path[0])] ?? shapeMessage
-  }
-}
-
-const toInvalidInput = (error: ParseResult.ParseError): InvalidInput =>
-  new InvalidInput({
-    issues: ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) => ({
-      path: issue.path.join("."),
-      message: messageOf(issue)
-    }))
-  })
-
-/**
- * Validates what a caller passed, locally and before anything is sent. Fields are normalised
- * (NHS number to 10 digits, postcode to `LS1 6AE`); every problem is reported per field.
- *
- * @since 0.1.0
- * @category decoding
- */
-export const decodeInput = (input: unknown): Either.Either<Request, InvalidInput> => {
-  if (!Predicate.isRecord(input)) {
-    return Either.left(new InvalidInput({ issues: [{ path: "", message: shapeMessage }] }))
-  }
-  if ("nhsNumber" in input) return Either.mapLeft(decodeByNhsNumber(input), toInvalidInput)
-  if ("forename" in input || "surname" in input || "postcode" in input) {
-    return Either.mapLeft(decodeByDemographics(input), toInvalidInput)
-  }
-  return Either.left(new InvalidInput({ issues: [{ path: "", message: shapeMessage }] }))
-}
-
 /**
  * The JSON body Hero expects, in snake_case.
  *
  * @since 0.1.0
  * @category models
  */
-export interface WireRequest {
-  readonly nhs_number?: string
-  readonly forename?: string
-  readonly surname?: string
-  readonly dob: string
-  readonly postcode?: string
-  readonly ehr_partner?: string
-  readonly ehr_partner_id?: string
+export type WireRequest = typeof ByNhsNumber.Encoded | typeof ByDemographics.Encoded
+
+/**
+ * One field of a request, read off its schema: its name in code, its name on the wire, whether it may be left out,
+ * and what it must be.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Field {
+  readonly name: string
+  readonly wire: string
+  readonly optional: boolean
+  /** What Hero expects, e.g. `YYYY-MM-DD` (its 400 bodies' `expected`). */
+  readonly expected: string
+}
+
+/**
+ * A request variant: its schema and the fields read off it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Variant {
+  readonly name: "ByNhsNumber" | "ByDemographics"
+  readonly fields: ReadonlyArray<Field>
+  /** Validates and normalises a snake_case body of this variant, reporting every problem. */
+  readonly decode: (body: unknown) => Either.Either<Request, ParseResult.ParseError>
+}
+
+const fieldOf = (name: string, field: Schema.Struct.Field): Field => {
+  const ast = field.ast
+  const [type, wire, optional] = ast._tag === "PropertySignatureTransformation"
+    ? [ast.from.type, ast.from.fromKey ?? name, ast.from.isOptional]
+    : ast._tag === "PropertySignatureDeclaration"
+    ? [ast.type, name, ast.isOptional]
+    : [ast, name, false]
+  return {
+    name,
+    wire: String(wire),
+    optional,
+    expected: Option.getOrElse(AST.getDescriptionAnnotation(type), () => "")
+  }
+}
+
+const variant = <A extends Request, I>(
+  name: Variant["name"],
+  schema: Schema.Schema<A, I> & { readonly fields: Schema.Struct.Fields }
+): Variant => ({
+  name,
+  fields: Object.entries(schema.fields).map(([key, field]) => fieldOf(key, field)),
+  decode: Schema.decodeUnknownEither(schema, { errors: "all" })
+})
+
+/**
+ * Both variants, each with its fields in order: the source of the wire names, the CLI's and bulk's field names and
+ * the sandbox's body check.
+ *
+ * @since 0.1.0
+ */
+export const variants: readonly [Variant, Variant] = [
+  variant("ByNhsNumber", ByNhsNumber),
+  variant("ByDemographics", ByDemographics)
+]
+
+/**
+ * Every field name that can appear on the wire (`nhs_number`, `dob`, ...).
+ *
+ * @since 0.1.0
+ */
+export const wireFieldNames: ReadonlySet<string> = new Set(variants.flatMap((_) => _.fields.map((field) => field.wire)))
+
+/** The fields of a variant that no other variant has: their presence says which variant is meant. */
+const ownFields = (of: Variant, key: "name" | "wire"): ReadonlyArray<string> =>
+  of.fields.filter((field) =>
+    !field.optional && variants.every((other) => other === of || !other.fields.some((_) => _.name === field.name))
+  ).map((field) => field[key])
+
+const variantOf = (input: Record<string, unknown>, key: "name" | "wire"): Variant | undefined =>
+  variants.find((candidate) => ownFields(candidate, key).some((name) => name in input))
+
+/** `a, b and c` */
+const listOf = (names: ReadonlyArray<string>): string =>
+  names.length < 2 ? names.join("") : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`
+
+const shapeMessage = `must be an object with ${
+  variants.map((_) => listOf(_.fields.filter((field) => !field.optional).map((field) => field.name))).join(", or with ")
+}`
+
+const notAnInput = new InvalidInput({ issues: [{ path: "", message: shapeMessage }] })
+
+const messageOf = (issue: ParseResult.ArrayFormatterIssue): string =>
+  issue._tag === "Missing" ? "is missing" : issue.message
+
+/**
+ * Validates what a caller passed, locally and before anything is sent. Fields are normalised
+ * (NHS number to 10 digits, postcode to `LS1 6AE`); every problem is reported per field. Other properties are
+ * ignored (and dropped), so callers can pass their own records, e.g. rows with an id.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export const decodeInput = (input: unknown): Either.Either<Request, InvalidInput> => {
+  const chosen = Predicate.isRecord(input) ? variantOf(input, "name") : undefined
+  if (chosen === undefined) return Either.left(notAnInput)
+  const record = input as Record<string, unknown>
+  const wire = Object.fromEntries(
+    chosen.fields.filter((field) => field.name in record).map((field) => [field.wire, record[field.name]])
+  )
+  const nameOf = (wireName: unknown) => chosen.fields.find((field) => field.wire === wireName)?.name ?? ""
+  return Either.mapLeft(
+    chosen.decode(wire),
+    (error) =>
+      new InvalidInput({
+        issues: ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) => ({
+          path: nameOf(issue.path[0]),
+          message: messageOf(issue)
+        }))
+      })
+  )
+}
+
+/**
+ * One problem with a wire body, as Hero's 400 bodies report it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface WireIssue {
+  readonly code: "invalid_type" | "invalid_string"
+  readonly expected: string
+  readonly path: ReadonlyArray<string>
+}
+
+/**
+ * Validates a snake_case body the way Hero does (for the sandbox): the request, or Hero-shaped issues.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export const decodeWire = (body: unknown): Either.Either<Request, ReadonlyArray<WireIssue>> => {
+  const chosen = Predicate.isRecord(body) ? variantOf(body, "wire") ?? variants[0] : undefined
+  if (chosen === undefined) return Either.left([{ code: "invalid_type", expected: "object", path: [] }])
+  return Either.mapLeft(
+    chosen.decode(body),
+    (error) =>
+      ParseResult.ArrayFormatter.formatErrorSync(error).map((issue): WireIssue => {
+        const field = chosen.fields.find((_) => _.wire === issue.path[0])
+        const wrongType = issue._tag === "Missing" ||
+          typeof (body as Record<string, unknown>)[String(issue.path[0])] !==
+            "string"
+        return wrongType
+          ? { code: "invalid_type", expected: "string", path: [String(issue.path[0])] }
+          : { code: "invalid_string", expected: field?.expected ?? "string", path: [String(issue.path[0])] }
+      })
+  )
 }
 
 /**
@@ -178,21 +272,10 @@ export interface WireRequest {
  * @since 0.1.0
  * @category encoding
  */
-export const toWire = (request: Request): WireRequest => {
-  const ehr = {
-    ...(request.ehrPartner === undefined ? {} : { ehr_partner: request.ehrPartner }),
-    ...(request.ehrPartnerId === undefined ? {} : { ehr_partner_id: request.ehrPartnerId })
-  }
-  return "nhsNumber" in request
-    ? { nhs_number: request.nhsNumber, dob: request.dob, ...ehr }
-    : {
-      forename: request.forename,
-      surname: request.surname,
-      dob: request.dob,
-      postcode: request.postcode,
-      ...ehr
-    }
-}
+export const toWire = (request: Request): WireRequest =>
+  "nhsNumber" in request
+    ? Schema.encodeSync(ByNhsNumber)(request)
+    : Schema.encodeSync(ByDemographics)(request)
 
 /**
  * The patient is registered: keep `patientId` for booking links and messages.

@@ -20,15 +20,36 @@ describe("DateOfBirth", () => {
     }
   })
 
-  it("parses UK day-first forms, never US order", () => {
-    expect(DateOfBirth.parse("22/10/2010")).toEqual(Either.right("2010-10-22"))
-    expect(DateOfBirth.parse("22-10-2010")).toEqual(Either.right("2010-10-22"))
+  it("reads every form staff type, day first", () => {
+    for (
+      const text of [
+        "2010-10-22",
+        "22/10/2010",
+        "22-10-2010",
+        "22.10.2010",
+        "22 Oct 2010",
+        "22 oct. 2010",
+        "22 October 2010",
+        "22nd October 2010",
+        "22-Oct-2010",
+        " 22/10/2010 "
+      ]
+    ) expect(DateOfBirth.parse(text)).toEqual(Either.right("2010-10-22"))
     expect(DateOfBirth.parse("1/2/2010")).toEqual(Either.right("2010-02-01"))
-    expect(DateOfBirth.parse(" 2010-10-22 ")).toEqual(Either.right("2010-10-22"))
-    expect(DateOfBirth.parse("10/22/2010")).toEqual(Either.left(DateOfBirth.invalidMessage))
+    expect(DateOfBirth.parse("3 Sept 1999")).toEqual(Either.right("1999-09-03"))
+  })
+
+  it("refuses US order, two-digit years and impossible dates, saying which", () => {
+    expect(DateOfBirth.parse("10/22/2010")).toEqual(Either.left(DateOfBirth.monthFirstMessage))
+    expect(DateOfBirth.parse("12/25/1990")).toEqual(Either.left(DateOfBirth.monthFirstMessage))
+    expect(DateOfBirth.parse("22/10/10")).toEqual(Either.left(DateOfBirth.twoDigitYearMessage))
+    expect(DateOfBirth.parse("22 Oct 10")).toEqual(Either.left(DateOfBirth.twoDigitYearMessage))
     expect(DateOfBirth.parse("31/02/2010")).toEqual(Either.left(DateOfBirth.invalidMessage))
-    expect(DateOfBirth.parse("22.10.2010")).toEqual(Either.left(DateOfBirth.unreadableMessage))
+    expect(DateOfBirth.parse("32/13/2010")).toEqual(Either.left(DateOfBirth.invalidMessage))
+    expect(DateOfBirth.parse("22 Octember 2010")).toEqual(Either.left(DateOfBirth.unreadableMessage))
+    expect(DateOfBirth.parse("22 Oc 2010")).toEqual(Either.left(DateOfBirth.unreadableMessage))
     expect(DateOfBirth.parse("yesterday")).toEqual(Either.left(DateOfBirth.unreadableMessage))
+    expect(DateOfBirth.parse("2010/10/22")).toEqual(Either.left(DateOfBirth.unreadableMessage))
   })
 
   it.prop("round-trips every real date through the UK form", [

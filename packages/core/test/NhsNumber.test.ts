@@ -27,7 +27,8 @@ describe("NhsNumber", () => {
     nineDigits.chain((nine) =>
       FastCheck.integer({ min: 0, max: 9 }).chain((last) => {
         const digits = nine.join("") + last
-        return spaced(digits).map((typed) => ({ digits, typed, valid: checkDigit(nine) === last }))
+        const repeated = new Set(digits).size === 1
+        return spaced(digits).map((typed) => ({ digits, typed, valid: checkDigit(nine) === last && !repeated }))
       })
     )
   ], ([{ digits, typed, valid }]) => {
@@ -70,6 +71,19 @@ describe("NhsNumber", () => {
     expect(message).toContain("check digit")
     expect(message).not.toContain("7891")
     expect(NhsNumber.parse("123 456 7891")).toEqual(Either.left(NhsNumber.invalidMessage))
+  })
+
+  it("refuses one digit repeated ten times, which passes the check digit but is never issued", () => {
+    for (const digit of "0123456789") {
+      const digits = digit.repeat(10)
+      if (NhsNumber.hasValidCheckDigit(digits)) {
+        expect(NhsNumber.parse(digits)).toEqual(Either.left(NhsNumber.repeatedDigitMessage))
+        const error = Either.getLeft(decode(digits.replace(/(\d{3})(\d{3})/, "$1 $2 ")))
+        expect(error._tag === "Some" && error.value.message).toContain(NhsNumber.repeatedDigitMessage)
+      }
+      expect(NhsNumber.isValid(digits)).toBe(false)
+    }
+    expect(NhsNumber.hasValidCheckDigit("1111111111")).toBe(true)
   })
 
   it("formats and masks", () => {

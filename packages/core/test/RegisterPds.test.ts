@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Either from "effect/Either"
 import * as FastCheck from "effect/FastCheck"
+import * as NhsNumber from "../src/NhsNumber.js"
 import * as RegisterPds from "../src/RegisterPds.js"
 
 const issuesOf = (input: unknown) =>
@@ -55,6 +56,49 @@ describe("RegisterPds", () => {
       ehr_partner: "emis",
       ehr_partner_id: "1"
     })
+  })
+
+  it("reads every field off the schemas: code name, wire name, optionality and what Hero expects", () => {
+    expect(RegisterPds.variants.map((variant) => [variant.name, variant.fields])).toEqual([
+      ["ByNhsNumber", [
+        { name: "nhsNumber", wire: "nhs_number", optional: false, expected: "NHS number" },
+        { name: "dob", wire: "dob", optional: false, expected: "YYYY-MM-DD" },
+        { name: "ehrPartner", wire: "ehr_partner", optional: true, expected: "non-empty string" },
+        { name: "ehrPartnerId", wire: "ehr_partner_id", optional: true, expected: "non-empty string" }
+      ]],
+      ["ByDemographics", [
+        { name: "forename", wire: "forename", optional: false, expected: "non-empty string" },
+        { name: "surname", wire: "surname", optional: false, expected: "non-empty string" },
+        { name: "dob", wire: "dob", optional: false, expected: "YYYY-MM-DD" },
+        { name: "postcode", wire: "postcode", optional: false, expected: "UK postcode" },
+        { name: "ehrPartner", wire: "ehr_partner", optional: true, expected: "non-empty string" },
+        { name: "ehrPartnerId", wire: "ehr_partner_id", optional: true, expected: "non-empty string" }
+      ]]
+    ])
+    expect([...RegisterPds.wireFieldNames].sort()).toEqual(
+      ["dob", "ehr_partner", "ehr_partner_id", "forename", "nhs_number", "postcode", "surname"]
+    )
+  })
+
+  it("says a repeated-digit NHS number is never issued", () => {
+    expect(issuesOf({ nhsNumber: "222 222 2222", dob: "2010-10-22" })).toEqual([
+      { path: "nhsNumber", message: NhsNumber.repeatedDigitMessage }
+    ])
+  })
+
+  it("checks a wire body the way Hero does, with Hero's issue shape", () => {
+    expect(RegisterPds.decodeWire({ nhs_number: "943 476 5919", dob: "2010-10-22", ehr_partner: "emis" })).toEqual(
+      Either.right({ nhsNumber: "9434765919", dob: "2010-10-22", ehrPartner: "emis" })
+    )
+    expect(RegisterPds.decodeWire({ nhs_number: 9434765919, dob: "22/10/2010" })).toEqual(Either.left([
+      { code: "invalid_type", expected: "string", path: ["nhs_number"] },
+      { code: "invalid_string", expected: "YYYY-MM-DD", path: ["dob"] }
+    ]))
+    expect(RegisterPds.decodeWire({ forename: "Jane", dob: "2010-10-22", postcode: "nowhere" })).toEqual(Either.left([
+      { code: "invalid_type", expected: "string", path: ["surname"] },
+      { code: "invalid_string", expected: "UK postcode", path: ["postcode"] }
+    ]))
+    expect(RegisterPds.decodeWire([])).toEqual(Either.left([{ code: "invalid_type", expected: "object", path: [] }]))
   })
 
   it("decodes both results and rejects anything else", () => {

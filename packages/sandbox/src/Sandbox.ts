@@ -9,11 +9,11 @@ import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as NhsNumber from "@hero-pds/core/NhsNumber"
 import * as Postcode from "@hero-pds/core/Postcode"
+import * as RegisterPds from "@hero-pds/core/RegisterPds"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
-import * as Body from "./internal/body.js"
 import * as FaultPicker from "./internal/faultPicker.js"
 import * as TokenBucket from "./internal/tokenBucket.js"
 import * as SandboxPatients from "./SandboxPatients.js"
@@ -153,8 +153,8 @@ const heroError = (status: number, message: unknown, headers?: Record<string, st
 
 const sameText = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase()
 
-const matches = (query: Body.Query) => (patient: SandboxPatients.Patient): boolean =>
-  patient.dob === query.dob && (query._tag === "ByNhsNumber"
+const matches = (query: RegisterPds.Request) => (patient: SandboxPatients.Patient): boolean =>
+  patient.dob === query.dob && ("nhsNumber" in query
     ? NhsNumber.normalize(patient.nhsNumber) === query.nhsNumber
     : sameText(patient.forename, query.forename) && sameText(patient.surname, query.surname) &&
       Postcode.normalize(patient.postcode) === Postcode.normalize(query.postcode))
@@ -203,7 +203,7 @@ export const make = (options: Options = {}): Effect.Effect<HttpApp.Default<Dropp
       const fault = yield* nextFault
       const faulted = Option.isSome(fault) ? yield* injectFault(fault.value) : Option.none()
       if (Option.isSome(faulted)) return faulted.value
-      const query = Body.decode(Option.getOrUndefined(yield* Effect.option(request.json)))
+      const query = RegisterPds.decodeWire(Option.getOrUndefined(yield* Effect.option(request.json)))
       if (Either.isLeft(query)) return heroError(400, query.left)
       const patient = patients.find(matches(query.right))
       if (patient === undefined) return heroError(404, "Patient not found")

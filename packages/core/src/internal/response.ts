@@ -24,10 +24,6 @@ const HeroIssues = Schema.Struct({
 })
 const decodeHeroIssues = Schema.decodeUnknownOption(HeroIssues)
 
-/** The request's own fields: any other path segment in a 400 could be an echoed value, so it is not kept. */
-const wireFields: ReadonlySet<string> = new Set(
-  ["nhs_number", "dob", "forename", "surname", "postcode", "ehr_partner", "ehr_partner_id"]
-)
 const codeShape = /^[a-z][a-z_]{0,39}$/
 const expectedWords: ReadonlySet<string> = new Set(
   ["string", "number", "integer", "boolean", "object", "array", "null", "undefined", "date"]
@@ -40,7 +36,9 @@ const expectedWords: ReadonlySet<string> = new Set(
 const redactIssue = (issue: typeof HeroIssues.Type["message"][number]): HeroError.HeroIssue => ({
   code: codeShape.test(issue.code) ? issue.code : "invalid",
   ...(issue.expected !== undefined && expectedWords.has(issue.expected) ? { expected: issue.expected } : {}),
-  path: issue.path.map((part) => typeof part === "number" ? part : wireFields.has(part) ? part : "(redacted)")
+  path: issue.path.map((part) =>
+    typeof part === "number" ? part : RegisterPds.wireFieldNames.has(part) ? part : "(redacted)"
+  )
 })
 
 const parseJson = (body: string): Option.Option<unknown> => {
