@@ -3,20 +3,21 @@
  *
  * @since 0.1.0
  */
-import * as Config from "effect/Config"
+import type * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
+import * as ConfigProvider from "effect/ConfigProvider"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
 import * as internal from "./internal/config.js"
 import type * as RetryPolicy from "./RetryPolicy.js"
 
 /**
- * `staging` and `production` are Hero's; `sandbox` is the local emulator (`@hero-pds/sandbox`).
+ * `staging` and `production` are Hero's; `sandbox` is the local emulator (`@hero-pds/sandbox`), which supplies its
+ * own URL and credentials (see `Defaults`).
  *
  * @since 0.1.0
  * @category models
@@ -42,6 +43,8 @@ export interface Service {
   readonly maxRequestsPerSecond: number | undefined
   /** Requests this client has in flight at most; unbounded when undefined. */
   readonly maxConcurrency: number | undefined
+  /** The bound on a whole call (attempts, waits and cooldown); none when undefined. */
+  readonly deadline: Duration.Duration | undefined
 }
 
 /**
@@ -53,8 +56,7 @@ export interface Service {
 export class HeroConfig extends Context.Tag("@hero-pds/core/HeroConfig")<HeroConfig, Service>() {}
 
 /**
- * Settings as a caller passes them (the options of `createHeroClient`). In the `sandbox` environment the
- * credentials default to the sandbox's.
+ * Settings as a caller passes them (the options of `createHeroClient`), each standing for one `HERO_*` variable.
  *
  * @since 0.1.0
  * @category models
@@ -82,6 +84,8 @@ export interface Options {
   readonly maxRequestsPerSecond?: number | undefined
   /** Requests in flight at most, shared by every call of the client. */
   readonly maxConcurrency?: number | undefined
+  /** A bound on a whole call: every attempt, wait and cooldown. None by default. */
+  readonly deadlineMs?: number | undefined
 }
 
 /**
@@ -92,62 +96,74 @@ export interface Options {
 export const envNames: { readonly [K in keyof Options]-?: string } = internal.envNames
 
 /**
- * The default base URL of each environment (`sandbox` is where `hero-pds sandbox` serves).
+ * The base URL of each of Hero's environments. (`sandbox` has none here: `@hero-pds/sandbox` supplies its own.)
  *
  * @since 0.1.0
  */
-export const baseUrls: Readonly<Record<Environment, string>> = internal.baseUrls
+export const baseUrls: Readonly<Record<Exclude<Environment, "sandbox">, string>> = internal.baseUrls
 
 /**
- * A configuration that cannot work, for callers outside Effect (the Promise clients throw it). Its message names
- * the option or variable at fault and says what it must be.
+ * Every problem in a `ConfigError`, each naming its variable or option, for showing a person what to fix.
+ *
+ * @since 0.1.0
+ */
+export const configErrorMessages: (error: ConfigError.ConfigError) => ReadonlyArray<string> = internal.messages
+
+/**
+ * A configuration that cannot work, for callers outside Effect (the Promise clients throw it, the CLI and the Slack
+ * app print it). Its message names every option or variable at fault and says what it must be.
  *
  * @since 0.1.0
  * @category errors
  */
 export class HeroConfigError extends Data.TaggedError("HeroConfigError")<{ readonly message: string }> {
-  /** From Effect's `ConfigError`. */
+  /** From Effect's `ConfigError`: `Invalid configuration: HERO_API_KEY is required: ...; HERO_ENV must be ...`. */
   static fromConfigError(error: ConfigError.ConfigError): HeroConfigError {
-    return new HeroConfigError({ message: `Invalid Hero configuration: ${configErrorMessages(error).join("; ")}` })
+    return new HeroConfigError({ message: `Invalid configuration: ${configErrorMessages(error).join("; ")}` })
   }
 }
 
 /**
- * The messages inside a `ConfigError` (which nests them with `And`/`Or`), for showing a person what to fix.
+ * The `HERO_*` environment as an Effect `Config`: credentials, environment, base URL (the `https:`-unless-loopback
+ * rule), timeouts, retry policy, deadline, rate and concurrency; every problem reported at once, each naming its
+ * variable. Provide it any `ConfigProvider`.
  *
  * @since 0.1.0
+ * @category config
  */
-export const configErrorMessages = (error: ConfigError.ConfigError): ReadonlyArray<string> => {
-  switch (error._op) {
-    case "And":
-    case "Or":
-      return [...configErrorMessages(error.left), ...configErrorMessages(error.right)]
-    case "InvalidData":
-    case "MissingData":
-    case "SourceUnavailable":
-    case "Unsupported":
-      return [error.message]
-  }
-}
+export const config: Config.Config<Service> = internal.config
 
 /**
- * Validates settings: each from `options` when given there, else from `env` (a record of `HERO_*` variables,
- * e.g. `process.env`); pass `undefined` for either to leave it out. Fails with a `ConfigError` whose message names the option or
- * variable at fault.
+ * Settings an environment supplies when neither the options nor the variables do, keyed by variable (e.g. the
+ * sandbox's URL and credentials, which `@hero-pds/sandbox` owns).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Defaults = Partial<Record<Environment, Readonly<Record<string, string>>>>
+
+/**
+ * Validates settings: each from `options` when given there, else from `env` (a record of `HERO_*` variables such
+ * as `process.env` or a Worker's `env`; left out, nothing else is read), else from `defaults` for the chosen
+ * environment. Fails with a `ConfigError` naming each option or variable at fault the way the caller wrote it.
  *
  * @since 0.1.0
  * @category constructors
  */
 export const make = (
-  options: Options | undefined,
-  env?: Readonly<Record<string, string | undefined>>
+  options: Options = {},
+  env?: object,
+  defaults?: Defaults
 ): Effect.Effect<Service, ConfigError.ConfigError> => {
-  const { names, raw } = internal.merge(options, env)
-  return internal.resolve(raw, names)
+  // One flat map, options over variables over defaults: cheaper on the edge than layered providers.
+  const given = { ...(env === undefined ? {} : internal.variablesOf(env)), ...internal.optionVariables(options) }
+  const chosen = defaults?.[(given[envNames.environment]?.trim() || "staging") as Environment]
+  return Effect.withConfigProvider(config, ConfigProvider.fromMap(new Map(Object.entries({ ...chosen, ...given }))))
+    .pipe(Effect.mapError((error) => internal.renameForOptions(error, options, env)))
 }
 
 /**
- * The configuration from caller options.
+ * The configuration from caller options (no variables read).
  *
  * @since 0.1.0
  * @category layers
@@ -156,25 +172,26 @@ export const layer = (options: Options = {}): Layer.Layer<HeroConfig, ConfigErro
   Layer.effect(HeroConfig, make(options))
 
 /**
- * The configuration read from the `HERO_*` variables through Effect's `Config` (so any `ConfigProvider`
- * works). Fails with a `ConfigError` whose message names the variable.
+ * The configuration read through the ambient `ConfigProvider` (the `HERO_*` variables by default), with
+ * `defaults` for environments that supply their own.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const fromConfig: Effect.Effect<Service, ConfigError.ConfigError> = Effect.flatMap(
-  Config.all(
-    Object.values(internal.envNames).map((name) =>
-      Config.option(Config.string(name)).pipe(Config.map((value) => [name, Option.getOrUndefined(value)] as const))
-    )
-  ),
-  (entries) => make(undefined, Object.fromEntries(entries))
-)
+export const fromConfig = (defaults?: Defaults): Effect.Effect<Service, ConfigError.ConfigError> =>
+  defaults === undefined ? config : Effect.flatMap(internal.environment, (environment) => {
+    const fallback = defaults[environment]
+    return fallback === undefined ?
+      config :
+      Effect.configProviderWith((provider) =>
+        Effect.withConfigProvider(config, ConfigProvider.orElse(provider, () => internal.fromRecord(fallback)))
+      )
+  })
 
 /**
- * The configuration from the `HERO_*` environment variables.
+ * The configuration from the `HERO_*` environment variables (or any `ConfigProvider`).
  *
  * @since 0.1.0
  * @category layers
  */
-export const layerConfig: Layer.Layer<HeroConfig, ConfigError.ConfigError> = Layer.effect(HeroConfig, fromConfig)
+export const layerConfig: Layer.Layer<HeroConfig, ConfigError.ConfigError> = Layer.effect(HeroConfig, config)

@@ -6,6 +6,7 @@
  */
 import * as Data from "effect/Data"
 import * as Predicate from "effect/Predicate"
+import { decisions } from "./Outcome.js"
 
 /**
  * One problem with one field of the input, as found locally before anything was sent.
@@ -230,25 +231,12 @@ export type HeroError =
  */
 export type Tag = HeroError["_tag"]
 
-/** One entry per tag: a tag missing here, or one that is not a tag, does not compile. */
-const tagSet: { readonly [T in Tag]: null } = {
-  InvalidInput: null,
-  BadRequest: null,
-  Unauthorized: null,
-  Forbidden: null,
-  PatientNotFound: null,
-  RateLimited: null,
-  ServerError: null,
-  TransportError: null,
-  UnexpectedResponse: null
-}
-
 /**
  * Every tag.
  *
  * @since 0.1.0
  */
-export const tags: ReadonlyArray<Tag> = Object.keys(tagSet) as Array<Tag>
+export const tags: ReadonlyArray<Tag> = Object.keys(decisions) as Array<Tag>
 
 /**
  * Whether a value is a `HeroError`.
@@ -257,4 +245,4 @@ export const tags: ReadonlyArray<Tag> = Object.keys(tagSet) as Array<Tag>
  * @category refinements
  */
 export const isHeroError = (u: unknown): u is HeroError =>
-  u instanceof Error && Predicate.hasProperty(u, "_tag") && Object.hasOwn(tagSet, u._tag as string)
+  u instanceof Error && Predicate.hasProperty(u, "_tag") && Object.hasOwn(decisions, u._tag as string)

@@ -49,27 +49,34 @@ export const retryableStatuses: ReadonlySet<number> = new Set([408, 429, 500, 50
 const always = () => true
 const never = () => false
 
+/** A row of the table: what is true of the failure, and its exit code. */
+const decide = <E extends HeroError.HeroError>(
+  retryable: (error: E) => boolean,
+  facts: ReadonlyArray<"temporary" | "credentialFailure" | "definitive">,
+  exitCode: ExitCode
+): Decision<E> => ({
+  retryable,
+  temporary: facts.includes("temporary"),
+  credentialFailure: facts.includes("credentialFailure"),
+  definitive: facts.includes("definitive"),
+  exitCode
+})
+
 /**
  * The decision for every tag. Typed by tag, so adding a `HeroError` without a row here does not compile.
  *
  * @since 0.1.0
  */
 export const decisions: { readonly [T in HeroError.Tag]: Decision<Extract<HeroError.HeroError, { _tag: T }>> } = {
-  InvalidInput: { retryable: never, temporary: false, credentialFailure: false, definitive: true, exitCode: 2 },
-  BadRequest: { retryable: never, temporary: false, credentialFailure: false, definitive: true, exitCode: 2 },
-  Unauthorized: { retryable: never, temporary: false, credentialFailure: true, definitive: false, exitCode: 5 },
-  Forbidden: { retryable: never, temporary: false, credentialFailure: true, definitive: false, exitCode: 5 },
-  PatientNotFound: { retryable: never, temporary: false, credentialFailure: false, definitive: true, exitCode: 4 },
-  RateLimited: { retryable: always, temporary: true, credentialFailure: false, definitive: false, exitCode: 6 },
-  ServerError: {
-    retryable: (error) => retryableStatuses.has(error.status),
-    temporary: true,
-    credentialFailure: false,
-    definitive: false,
-    exitCode: 7
-  },
-  TransportError: { retryable: always, temporary: true, credentialFailure: false, definitive: false, exitCode: 7 },
-  UnexpectedResponse: { retryable: never, temporary: false, credentialFailure: false, definitive: false, exitCode: 8 }
+  InvalidInput: decide(never, ["definitive"], 2),
+  BadRequest: decide(never, ["definitive"], 2),
+  Unauthorized: decide(never, ["credentialFailure"], 5),
+  Forbidden: decide(never, ["credentialFailure"], 5),
+  PatientNotFound: decide(never, ["definitive"], 4),
+  RateLimited: decide(always, ["temporary"], 6),
+  ServerError: decide((error) => retryableStatuses.has(error.status), ["temporary"], 7),
+  TransportError: decide(always, ["temporary"], 7),
+  UnexpectedResponse: decide(never, [], 8)
 }
 
 /**

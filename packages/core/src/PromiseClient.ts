@@ -62,7 +62,8 @@ export type Settled<A> =
 export type Rejection = HeroError.HeroError | Error
 
 /**
- * Validates options, each falling back to `env` (`HERO_*` variables) when given. Throws `HeroConfigError`
+ * Validates options, each falling back to `env` (`HERO_*` variables) when given, then to the environment's
+ * `defaults`. Throws `HeroConfigError`
  * naming the option or variable at fault, so a bad client fails when it is made, not on its first call.
  *
  * @since 0.1.0
@@ -70,10 +71,11 @@ export type Rejection = HeroError.HeroError | Error
  */
 export const resolveConfig = (
   options: HeroConfig.Options,
-  env?: Readonly<Record<string, string | undefined>>
+  env?: object,
+  defaults?: HeroConfig.Defaults
 ): HeroConfig.Service =>
   Either.getOrThrowWith(
-    Effect.runSync(Effect.either(HeroConfig.make(options, env))),
+    Effect.runSync(Effect.either(HeroConfig.make(options, env, defaults))),
     HeroConfig.HeroConfigError.fromConfigError
   )
 

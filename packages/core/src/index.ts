@@ -6,6 +6,11 @@ export * as DateOfBirth from "./DateOfBirth.js"
 /**
  * @since 0.1.0
  */
+export * as EnvConfig from "./EnvConfig.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as HeroClient from "./HeroClient.js"
 
 /**

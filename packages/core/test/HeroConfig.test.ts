@@ -1,14 +1,20 @@
 import { describe, expect, it } from "@effect/vitest"
+import type * as ConfigError from "effect/ConfigError"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as HeroConfig from "../src/HeroConfig.js"
 
-const fromEnv = (env: Record<string, string>) =>
-  Effect.withConfigProvider(HeroConfig.fromConfig, ConfigProvider.fromMap(new Map(Object.entries(env))))
+const fromEnv = (env: Record<string, string>, defaults?: HeroConfig.Defaults) =>
+  Effect.withConfigProvider(HeroConfig.fromConfig(defaults), ConfigProvider.fromMap(new Map(Object.entries(env))))
 
-const messageOf = <A, E>(effect: Effect.Effect<A, E>) => Effect.map(Effect.flip(effect), String)
+const messageOf = <A>(effect: Effect.Effect<A, ConfigError.ConfigError>) =>
+  Effect.map(Effect.flip(effect), (error) => HeroConfig.configErrorMessages(error).join("; "))
+
+const sandboxDefaults: HeroConfig.Defaults = {
+  sandbox: { HERO_BASE_URL: "http://127.0.0.1:4010", HERO_API_KEY: "sb-key", HERO_PRACTICE_GROUP_ID: "sb-pg" }
+}
 
 describe("HeroConfig", () => {
   it.effect("reads the HERO_* variables with DESIGN's defaults", () =>
@@ -59,12 +65,64 @@ describe("HeroConfig", () => {
         .toContain("maxConcurrency must be a whole number from 1")
     }))
 
-  it.effect("needs no credentials in the sandbox environment", () =>
+  it.effect("takes what an environment's defaults supply, only for that environment", () =>
     Effect.gen(function*() {
-      const config = yield* fromEnv({ HERO_ENV: "sandbox" })
-      expect(Redacted.value(config.apiKey)).toBe("sandbox-api-key")
-      expect(config.practiceGroupId).toBe("sandbox-practice-group")
-      expect(config.baseUrl).toBe("http://127.0.0.1:4010")
+      const config = yield* fromEnv({ HERO_ENV: "sandbox" }, sandboxDefaults)
+      expect([Redacted.value(config.apiKey), config.practiceGroupId, config.baseUrl]).toEqual(
+        ["sb-key", "sb-pg", "http://127.0.0.1:4010"]
+      )
+      const own = yield* fromEnv({ HERO_ENV: "sandbox", HERO_API_KEY: "mine" }, sandboxDefaults)
+      expect(Redacted.value(own.apiKey)).toBe("mine")
+      expect(yield* messageOf(fromEnv({}, sandboxDefaults))).toContain("HERO_API_KEY is required")
+      expect(yield* messageOf(fromEnv({ HERO_ENV: "sandbox", HERO_API_KEY: "k", HERO_PRACTICE_GROUP_ID: "pg" })))
+        .toBe("HERO_BASE_URL is required: set it to where the sandbox is served (hero-pds sandbox prints it)")
+    }))
+
+  it.effect("reads the whole-call deadline", () =>
+    Effect.gen(function*() {
+      const base = { HERO_API_KEY: "k", HERO_PRACTICE_GROUP_ID: "pg" }
+      expect((yield* fromEnv(base)).deadline).toBeUndefined()
+      expect(Duration.toMillis((yield* fromEnv({ ...base, HERO_DEADLINE_MS: "20000" })).deadline!)).toBe(20_000)
+      expect(yield* messageOf(fromEnv({ ...base, HERO_DEADLINE_MS: "0" }))).toBe(
+        "HERO_DEADLINE_MS must be a whole number from 1 to 3600000"
+      )
+      const config = yield* HeroConfig.make({ apiKey: "k", practiceGroupId: "pg", deadlineMs: 1500 })
+      expect(Duration.toMillis(config.deadline!)).toBe(1_500)
+    }))
+
+  it.effect("names every problem at once, not only the first", () =>
+    Effect.gen(function*() {
+      expect(yield* messageOf(fromEnv({ HERO_ENV: "prod", HERO_TIMEOUT_MS: "soon" }))).toBe([
+        "HERO_ENV must be one of staging, production, sandbox",
+        "HERO_API_KEY is required: set it to your Hero API key",
+        "HERO_PRACTICE_GROUP_ID is required: set it to the practice group id Hero gave you",
+        "HERO_TIMEOUT_MS must be a whole number from 1 to 600000"
+      ].join("; "))
+      expect(yield* messageOf(fromEnv({}))).toBe([
+        "HERO_API_KEY is required: set it to your Hero API key",
+        "HERO_PRACTICE_GROUP_ID is required: set it to the practice group id Hero gave you"
+      ].join("; "))
+    }))
+
+  it.effect("counts an empty variable as unset", () =>
+    Effect.gen(function*() {
+      const config = yield* fromEnv({
+        HERO_API_KEY: "k",
+        HERO_PRACTICE_GROUP_ID: "pg",
+        HERO_TIMEOUT_MS: " ",
+        HERO_ENV: ""
+      })
+      expect([config.environment, Duration.toMillis(config.timeout)]).toEqual(["staging", 10_000])
+      expect(yield* messageOf(fromEnv({ HERO_API_KEY: " ", HERO_PRACTICE_GROUP_ID: "pg" }))).toContain(
+        "HERO_API_KEY is required"
+      )
+    }))
+
+  it.effect("reads options over a Worker-style env record, ignoring bindings that are not values", () =>
+    Effect.gen(function*() {
+      const env = { HERO_API_KEY: "k", HERO_PRACTICE_GROUP_ID: "pg", HERO_TIMEOUT_MS: 2500, HERO_KV: { get() {} } }
+      const config = yield* HeroConfig.make({ maxRetries: 1 }, env)
+      expect([Duration.toMillis(config.timeout), config.retryPolicy.maxRetries]).toEqual([2_500, 1])
     }))
 
   it.effect("fails fast with messages that name the variable", () =>
@@ -113,7 +171,12 @@ describe("HeroConfig", () => {
     const converted = HeroConfig.HeroConfigError.fromConfigError(error)
     expect(converted).toBeInstanceOf(Error)
     expect(converted._tag).toBe("HeroConfigError")
-    expect(converted.message).toContain("environment must be one of staging, production, sandbox")
+    expect(converted.message).toBe(
+      "Invalid configuration: environment must be one of staging, production, sandbox; " +
+        "apiKey is required: set it to your Hero API key; " +
+        "practiceGroupId is required: set it to the practice group id Hero gave you; " +
+        "timeoutMs must be a whole number from 1 to 600000"
+    )
   })
 
   it.effect("never puts the API key in an error", () =>

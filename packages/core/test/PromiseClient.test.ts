@@ -31,7 +31,7 @@ const answering = (status: number, body: unknown) => {
   return { layer, lifecycle }
 }
 
-const config = PromiseClient.resolveConfig({ environment: "sandbox", maxRetries: 0 })
+const config = PromiseClient.resolveConfig({ apiKey: "k", practiceGroupId: "pg", maxRetries: 0 })
 
 describe("PromiseClient", () => {
   it("resolves with the result", async () => {

@@ -95,7 +95,13 @@ try {
 // 3. Client creation, per call
 const { createHeroClient } = await import("../dist/index.js")
 const stubFetch = async () => Response.json({ patient_id: "98765" })
-const options = { environment: "sandbox", fetch: stubFetch }
+const options = {
+  environment: "sandbox",
+  baseUrl: "http://127.0.0.1:4010",
+  apiKey: "sandbox-api-key",
+  practiceGroupId: "sandbox-practice-group",
+  fetch: stubFetch
+}
 const input = { nhsNumber: "9000000009", dob: "2010-10-22" }
 const perCall = async (n, call) => {
   const started = performance.now()

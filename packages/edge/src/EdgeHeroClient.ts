@@ -35,7 +35,7 @@ export interface Options extends HeroConfig.Options {
 
 /**
  * `HERO_*` bindings as a Worker receives them in `env` (any object, so a Worker's own `Env` interface fits), or
- * an environment record such as `Deno.env.toObject()`. Only the `HERO_*` names of `HeroConfig.envNames` are read;
+ * an environment record such as `Deno.env.toObject()`, read through a `ConfigProvider` (`EnvConfig.fromRecord`):
  * strings are used as they are, numbers and booleans (wrangler `[vars]` may be JSON values) as text, and anything
  * else (KV namespaces, service bindings, ...) is ignored.
  *
@@ -43,20 +43,6 @@ export interface Options extends HeroConfig.Options {
  * @category models
  */
 export type Env = object
-
-const envRecord = (env: Env | undefined): Record<string, string | undefined> | undefined => {
-  if (env === undefined) return undefined
-  const record: Record<string, string | undefined> = {}
-  for (const name of Object.values(HeroConfig.envNames)) {
-    const value = (env as Readonly<Record<string, unknown>>)[name]
-    record[name] = typeof value === "string"
-      ? value
-      : typeof value === "number" || typeof value === "boolean"
-      ? String(value)
-      : undefined
-  }
-  return record
-}
 
 const configOptions = (options: Options): HeroConfig.Options => {
   const { fetch: _fetch, ...config } = options
@@ -97,7 +83,7 @@ export const layer = (
   env?: Env
 ): Layer.Layer<HeroClient.HeroClient, ConfigError.ConfigError> =>
   HeroClient.layer.pipe(
-    Layer.provide(Layer.effect(HeroConfig.HeroConfig, HeroConfig.make(configOptions(options), envRecord(env)))),
+    Layer.provide(Layer.effect(HeroConfig.HeroConfig, HeroConfig.make(configOptions(options), env))),
     Layer.provide(layerHttpClient(options.fetch))
   )
 
@@ -130,6 +116,6 @@ export const layer = (
  */
 export const createHeroClient = (options: Options = {}, env?: Env): PromiseClient.PromiseClient =>
   PromiseClient.make(
-    PromiseClient.resolveConfig(configOptions(options), envRecord(env)),
+    PromiseClient.resolveConfig(configOptions(options), env),
     layerHttpClient(options.fetch)
   )

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as HeroClient from "@hero-pds/core/HeroClient"
 import * as NodeSandboxServer from "@hero-pds/sandbox/NodeSandboxServer"
+import * as Sandbox from "@hero-pds/sandbox/Sandbox"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { afterAll, beforeAll, vi } from "vitest"
@@ -24,9 +25,17 @@ contract("EdgeHeroClient over HTTP", ({ config, faults = [] }) =>
   Layer.unwrapScoped(
     Effect.map(
       NodeSandboxServer.serve({ faults: { script: faults } }),
-      ({ url }) => EdgeHeroClient.layer({ environment: "sandbox", baseUrl: url, ...config })
+      ({ url }) => EdgeHeroClient.layer({ ...local, baseUrl: url, ...config })
     )
   ))
+
+/** A loopback target with the sandbox's credentials (the edge has no embedded sandbox to supply them). */
+const local = {
+  environment: "sandbox",
+  baseUrl: Sandbox.defaultUrl,
+  apiKey: Sandbox.apiKey,
+  practiceGroupId: Sandbox.practiceGroupId
+} as const
 
 /** A `fetch` that answers every call itself and records what it was asked. */
 const fakeFetch = (answer: () => Response) => {
@@ -53,7 +62,7 @@ const rejection = (promise: Promise<unknown>): Promise<unknown> =>
 
 describe("createHeroClient (Promise API over HTTP)", () => {
   let sandbox: NodeSandboxServer.Started
-  const sandboxOptions = () => ({ environment: "sandbox" as const, baseUrl: sandbox.url })
+  const sandboxOptions = () => ({ ...local, baseUrl: sandbox.url })
 
   beforeAll(async () => {
     sandbox = await NodeSandboxServer.start({ rateLimit: false })
@@ -85,7 +94,7 @@ describe("createHeroClient (Promise API over HTTP)", () => {
 
   it("rejects invalid input with InvalidInput, per field, without a request", async () => {
     const { calls, fetch } = fakeFetch(() => Response.json({ patient_id: "1" }))
-    const hero = createHeroClient({ environment: "sandbox", fetch })
+    const hero = createHeroClient({ ...local, fetch })
     const error = await rejection(hero.registerPds({ nhsNumber: "123 456 7891", dob: "3000-01-01" }))
     expect(error).toBeInstanceOf(InvalidInput)
     expect((error as InvalidInput).issues.map((issue) => issue.path)).toEqual(["nhsNumber", "dob"])
@@ -94,7 +103,7 @@ describe("createHeroClient (Promise API over HTTP)", () => {
 
   it("times out a slow attempt as TransportError", async () => {
     const slow = await NodeSandboxServer.start({ faults: { script: [{ _tag: "Delay", millis: 2_000 }] } })
-    const hero = createHeroClient({ environment: "sandbox", baseUrl: slow.url, timeoutMs: 100, maxRetries: 0 })
+    const hero = createHeroClient({ ...local, baseUrl: slow.url, timeoutMs: 100, maxRetries: 0 })
     const error = await rejection(hero.registerPds(patients.jane))
     expect(error).toBeInstanceOf(TransportError)
     expect(error).toMatchObject({ reason: "Timeout", attempts: 1 })
@@ -104,7 +113,7 @@ describe("createHeroClient (Promise API over HTTP)", () => {
 
   it("stops a call, retries included, when its signal aborts", async () => {
     const slow = await NodeSandboxServer.start({ faults: { script: [{ _tag: "Delay", millis: 5_000 }] } })
-    const hero = createHeroClient({ environment: "sandbox", baseUrl: slow.url })
+    const hero = createHeroClient({ ...local, baseUrl: slow.url })
     const controller = new AbortController()
     const started = Date.now()
     const call = rejection(hero.registerPds(patients.jane, { signal: controller.signal }))
@@ -167,7 +176,11 @@ describe("createHeroClient configuration (options from the caller only)", () => 
 
   it("reads numeric bindings (wrangler [vars] may be numbers)", async () => {
     const { calls, fetch } = fakeFetch(() => new Response("{}", { status: 503 }))
-    const hero = createHeroClient({ fetch }, { HERO_ENV: "sandbox", HERO_MAX_RETRIES: 0 })
+    const hero = createHeroClient({ fetch }, {
+      ...Sandbox.heroConfigDefaults.sandbox,
+      HERO_ENV: "sandbox",
+      HERO_MAX_RETRIES: 0
+    })
     expect(await rejection(hero.registerPds(patients.jane))).toBeInstanceOf(ServerError)
     expect(calls).toHaveLength(1)
     await hero.close()
@@ -179,20 +192,21 @@ describe("createHeroClient configuration (options from the caller only)", () => 
     )
   })
 
-  it("in the sandbox environment, targets the sandbox's default base URL with its credentials", async () => {
-    const { calls, fetch } = fakeFetch(() => Response.json({ patient_id: "98765" }))
-    const hero = createHeroClient({ environment: "sandbox", fetch })
-    await hero.registerPds(patients.jane)
-    expect(calls[0]?.url).toBe("http://127.0.0.1:4010/v1/patients/register_pds")
-    expect(calls[0]?.headers.get("x-api-key")).toBe("sandbox-api-key")
-    await hero.close()
+  it("in the sandbox environment, needs the sandbox's URL and credentials from the caller (the edge embeds none)", () => {
+    expect(() => createHeroClient({ environment: "sandbox" })).toThrow(
+      "Invalid configuration: apiKey is required: set it to your Hero API key; " +
+        "practiceGroupId is required: set it to the practice group id Hero gave you"
+    )
+    expect(() => createHeroClient({ environment: "sandbox", apiKey: "k", practiceGroupId: "pg" })).toThrow(
+      /baseUrl is required: set it to where the sandbox is served/
+    )
   })
 
   it("refuses a base URL that would send the key in clear text", () => {
-    expect(() => createHeroClient({ environment: "sandbox", baseUrl: "http://hero.example.com" })).toThrow(
+    expect(() => createHeroClient({ ...local, baseUrl: "http://hero.example.com" })).toThrow(
       /baseUrl must use https:/
     )
-    expect(() => createHeroClient({ environment: "sandbox", baseUrl: "http://localhost:4010" })).not.toThrow()
+    expect(() => createHeroClient({ ...local, baseUrl: "http://localhost:4010" })).not.toThrow()
   })
 })
 
@@ -211,7 +225,7 @@ describe("EdgeHeroClient.layer", () => {
       const { calls, fetch } = fakeFetch(() => Response.json({ message: "verify", login_url: "https://login.test/x" }))
       const result = yield* Effect.provide(
         HeroClient.registerPds(patients.olivia),
-        EdgeHeroClient.layer({ environment: "sandbox", fetch })
+        EdgeHeroClient.layer({ ...local, fetch })
       )
       expect(result).toEqual(new VerificationRequired({ message: "verify", loginUrl: "https://login.test/x" }))
       expect(calls).toHaveLength(1)

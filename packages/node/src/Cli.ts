@@ -7,6 +7,7 @@ import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import * as DateOfBirth from "@hero-pds/core/DateOfBirth"
+import * as EnvConfig from "@hero-pds/core/EnvConfig"
 import * as HeroClient from "@hero-pds/core/HeroClient"
 import * as HeroConfig from "@hero-pds/core/HeroConfig"
 import * as HeroError from "@hero-pds/core/HeroError"
@@ -14,9 +15,11 @@ import * as Outcome from "@hero-pds/core/Outcome"
 import type * as RegisterPds from "@hero-pds/core/RegisterPds"
 import * as NodeSandboxServer from "@hero-pds/sandbox/NodeSandboxServer"
 import * as Sandbox from "@hero-pds/sandbox/Sandbox"
+import * as Config from "effect/Config"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as BulkCommand from "./internal/bulkCommand.js"
 import * as Render from "./internal/render.js"
@@ -36,26 +39,43 @@ const connection = {
   )
 }
 
-/** Settings from the flags, falling back to `HERO_*`; the embedded sandbox when no key and no environment. */
+/** No environment chosen (flag or `HERO_ENV`) and no key: the sandbox, as DESIGN's quick start promises. */
+const unconfigured = Config.map(
+  Config.all([EnvConfig.text(HeroConfig.envNames.environment), EnvConfig.text(HeroConfig.envNames.apiKey)]),
+  (set) => set.every(Option.isNone)
+)
+
+/**
+ * Settings from the flags over the `HERO_*` variables, through the same `HeroConfig` path as every client; the
+ * sandbox when nothing says otherwise. The notice goes to stderr only when the embedded sandbox will answer.
+ */
 const configFrom = (
   flags: { env: Option.Option<HeroConfig.Environment>; baseUrl: Option.Option<string> },
   extra: Pick<HeroConfig.Options, "maxConcurrency" | "maxRequestsPerSecond"> = {}
 ) =>
   Effect.gen(function*() {
-    const env = process.env
-    const embedded = Option.isNone(flags.env) && !env.HERO_ENV && !env.HERO_API_KEY
-    if (embedded) {
-      yield* Console.error(
-        "No HERO_API_KEY or HERO_ENV set: using the embedded sandbox (synthetic patients, not Hero)."
-      )
-    }
+    const variables = EnvConfig.fromRecord(process.env)
+    const sandbox = Option.isNone(flags.env) &&
+      (yield* Effect.withConfigProvider(unconfigured, variables).pipe(Effect.orElseSucceed(() => false)))
     const options: HeroConfig.Options = {
-      environment: embedded ? "sandbox" : Option.getOrUndefined(flags.env),
+      environment: sandbox ? "sandbox" : Option.getOrUndefined(flags.env),
       baseUrl: Option.getOrUndefined(flags.baseUrl),
       ...extra
     }
-    return yield* Effect.mapError(HeroConfig.make(options, env), HeroConfig.HeroConfigError.fromConfigError)
+    const config = yield* HeroConfig.make(options, process.env, Sandbox.heroConfigDefaults).pipe(
+      Effect.mapError(HeroConfig.HeroConfigError.fromConfigError)
+    )
+    if (NodeHeroClient.isEmbeddedSandbox(config)) {
+      yield* Console.error(
+        "Using the embedded sandbox (synthetic patients, not Hero): set HERO_API_KEY and HERO_ENV to call Hero."
+      )
+    }
+    return config
   })
+
+/** The Node client for a validated configuration. */
+const clientLayer = (config: HeroConfig.Service) =>
+  Layer.provide(NodeHeroClient.layerWithoutConfig, Layer.succeed(HeroConfig.HeroConfig, config))
 
 const json = Options.boolean("json").pipe(Options.withDescription("Print exactly one JSON object on stdout"))
 
@@ -122,7 +142,7 @@ const register = Command.make("register", {
     const input = yield* inputFrom(args)
     const config = yield* configFrom(args)
     return yield* HeroClient.registerPds(input).pipe(
-      Effect.provide(NodeHeroClient.layerWith(config))
+      Effect.provide(clientLayer(config))
     )
   }).pipe(
     Effect.match({ onFailure: Outcome.fromError, onSuccess: Outcome.fromResult }),
@@ -141,7 +161,10 @@ const register = Command.make("register", {
   )
 
 const sandbox = Command.make("sandbox", {
-  port: Options.integer("port").pipe(Options.withDefault(4010), Options.withDescription("Port on 127.0.0.1"))
+  port: Options.integer("port").pipe(
+    Options.withDefault(Sandbox.defaultPort),
+    Options.withDescription("Port on 127.0.0.1")
+  )
 }, ({ port }) =>
   Effect.gen(function*() {
     const { url } = yield* NodeSandboxServer.serve({ port })
@@ -181,7 +204,7 @@ const bulk = Command.make("bulk", {
       maxConcurrency: settings.concurrency,
       maxRequestsPerSecond: settings.rate
     })
-    return yield* BulkCommand.run(settings, NodeHeroClient.layerWith(config))
+    return yield* BulkCommand.run(settings, clientLayer(config))
   }).pipe(
     Effect.catchAll((error) =>
       Effect.zipRight(Console.error(`Error: ${error.message}`), setExitCode(Outcome.usageExitCode))

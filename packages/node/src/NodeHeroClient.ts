@@ -10,6 +10,7 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as HeroClient from "@hero-pds/core/HeroClient"
 import * as HeroConfig from "@hero-pds/core/HeroConfig"
 import * as PromiseClient from "@hero-pds/core/PromiseClient"
+import * as Sandbox from "@hero-pds/sandbox/Sandbox"
 import * as SandboxHttpClient from "@hero-pds/sandbox/SandboxHttpClient"
 import type * as ConfigError from "effect/ConfigError"
 import * as Duration from "effect/Duration"
@@ -32,7 +33,7 @@ export type Options = HeroConfig.Options
  * @category predicates
  */
 export const isEmbeddedSandbox = (config: HeroConfig.Service): boolean =>
-  config.environment === "sandbox" && config.baseUrl === HeroConfig.baseUrls.sandbox
+  config.environment === "sandbox" && config.baseUrl === Sandbox.defaultUrl
 
 /**
  * undici with a dedicated keep-alive `Agent` (released with the layer) that enforces the per-attempt timeout
@@ -74,19 +75,19 @@ export const layerHttpClient = (
     : layerUndici(config)
 
 /**
- * `HeroClient` for a configuration already validated (e.g. by `HeroConfig.make`).
+ * `HeroClient` for the `HeroConfig` in the context (like platform's `layerUndiciWithoutDispatcher`, the dependency
+ * is left to the caller).
  *
  * @since 0.1.0
  * @category layers
  */
-export const layerWith = (config: HeroConfig.Service): Layer.Layer<HeroClient.HeroClient> =>
-  HeroClient.layer.pipe(
-    Layer.provide(Layer.succeed(HeroConfig.HeroConfig, config)),
-    Layer.provide(layerHttpClient(config))
+export const layerWithoutConfig: Layer.Layer<HeroClient.HeroClient, never, HeroConfig.HeroConfig> = Layer
+  .unwrapEffect(
+    Effect.map(HeroConfig.HeroConfig, (config) => HeroClient.layer.pipe(Layer.provide(layerHttpClient(config))))
   )
 
 const fromConfig = (config: Effect.Effect<HeroConfig.Service, ConfigError.ConfigError>) =>
-  Layer.unwrapEffect(Effect.map(config, layerWith))
+  Layer.provide(layerWithoutConfig, Layer.effect(HeroConfig.HeroConfig, config))
 
 /**
  * `HeroClient` from caller options (no environment variables read).
@@ -95,7 +96,7 @@ const fromConfig = (config: Effect.Effect<HeroConfig.Service, ConfigError.Config
  * @category layers
  */
 export const layer = (options: Options): Layer.Layer<HeroClient.HeroClient, ConfigError.ConfigError> =>
-  fromConfig(HeroConfig.make(options))
+  fromConfig(HeroConfig.make(options, undefined, Sandbox.heroConfigDefaults))
 
 /**
  * `HeroClient` from the `HERO_*` variables, read through Effect's `Config`.
@@ -104,7 +105,7 @@ export const layer = (options: Options): Layer.Layer<HeroClient.HeroClient, Conf
  * @category layers
  */
 export const layerConfig: Layer.Layer<HeroClient.HeroClient, ConfigError.ConfigError> = fromConfig(
-  HeroConfig.fromConfig
+  HeroConfig.fromConfig(Sandbox.heroConfigDefaults)
 )
 
 /**
@@ -116,6 +117,6 @@ export const layerConfig: Layer.Layer<HeroClient.HeroClient, ConfigError.ConfigE
  * @category constructors
  */
 export const createHeroClient = (options: Options = {}): PromiseClient.PromiseClient => {
-  const config = PromiseClient.resolveConfig(options, process.env)
+  const config = PromiseClient.resolveConfig(options, process.env, Sandbox.heroConfigDefaults)
   return PromiseClient.make(config, layerHttpClient(config))
 }

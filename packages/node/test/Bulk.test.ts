@@ -1,9 +1,12 @@
 import { afterEach, describe, expect, it } from "@effect/vitest"
-import * as HeroConfig from "@hero-pds/core/HeroConfig"
+import type * as HeroClient from "@hero-pds/core/HeroClient"
+import type * as HeroConfig from "@hero-pds/core/HeroConfig"
 import * as NodeSandboxServer from "@hero-pds/sandbox/NodeSandboxServer"
 import * as SandboxPatients from "@hero-pds/sandbox/SandboxPatients"
+import type * as ConfigError from "effect/ConfigError"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import type * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
@@ -30,15 +33,15 @@ const served = async (options: NodeSandboxServer.Options, client: HeroConfig.Opt
   cleanups.push(() => server.close())
   const proxy = await countingProxy(server.url)
   cleanups.push(() => proxy.close())
-  const config = Effect.runSync(
-    HeroConfig.make({ environment: "sandbox", baseUrl: proxy.url, retryInitialDelayMs: 5, ...client })
-  )
-  return { proxy, layer: NodeHeroClient.layerWith(config) }
+  return {
+    proxy,
+    layer: NodeHeroClient.layer({ environment: "sandbox", baseUrl: proxy.url, retryInitialDelayMs: 5, ...client })
+  }
 }
 
 const readOutput = (path: string) => Either.getOrThrow(Csv.parse(Fs.readFileSync(path, "utf8"))).map((r) => r.fields)
 
-const run = (layer: ReturnType<typeof NodeHeroClient.layerWith>, options: Bulk.Options) =>
+const run = (layer: Layer.Layer<HeroClient.HeroClient, ConfigError.ConfigError>, options: Bulk.Options) =>
   Effect.runPromise(Effect.provide(Bulk.run(options), layer))
 
 describe("Bulk.run against the sandbox over HTTP (5 requests/s, burst 5)", () => {
@@ -185,14 +188,14 @@ describe("Bulk.run against the sandbox over HTTP (5 requests/s, burst 5)", () =>
     const patients = syntheticPatients(6, 300)
     const server = await NodeSandboxServer.start({ patients, rateLimit: false })
     cleanups.push(() => server.close())
-    const config = Effect.runSync(
-      HeroConfig.make({ environment: "sandbox", baseUrl: server.url, apiKey: "wrong-key" })
-    )
     const dir = tempDir()
     const input = Path.join(dir, "in.csv")
     const output = Path.join(dir, "out.csv")
     Fs.writeFileSync(input, csvOf(["nhs_number", "dob"], patients.map((p) => [p.nhsNumber, p.dob])))
-    const summary = await run(NodeHeroClient.layerWith(config), { input, output })
+    const summary = await run(
+      NodeHeroClient.layer({ environment: "sandbox", baseUrl: server.url, apiKey: "wrong-key" }),
+      { input, output }
+    )
     expect(summary.ending).toMatchObject({ _tag: "HeroFailed", row: 1, error: "Unauthorized", status: 401 })
     expect(summary.done).toBe(0)
     expect(readOutput(output)).toEqual([[...Bulk.outputHeader]])

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "@effect/vitest"
 import * as HeroClient from "@hero-pds/core/HeroClient"
+import * as HeroConfig from "@hero-pds/core/HeroConfig"
 import * as NodeSandboxServer from "@hero-pds/sandbox/NodeSandboxServer"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
@@ -198,6 +199,8 @@ describe("NodeHeroClient layers", () => {
         Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["HERO_API_KEY", "k"]]))),
         Effect.flip
       )
-      expect(String(error)).toContain("HERO_PRACTICE_GROUP_ID is required")
+      expect(error._tag === "ConfigError" && HeroConfig.configErrorMessages(error)).toEqual([
+        "HERO_PRACTICE_GROUP_ID is required: set it to the practice group id Hero gave you"
+      ])
     }))
 })

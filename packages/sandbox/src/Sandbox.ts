@@ -7,6 +7,7 @@
 import * as HttpApp from "@effect/platform/HttpApp"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as HeroConfig from "@hero-pds/core/HeroConfig"
 import * as NhsNumber from "@hero-pds/core/NhsNumber"
 import * as Postcode from "@hero-pds/core/Postcode"
 import * as RegisterPds from "@hero-pds/core/RegisterPds"
@@ -33,6 +34,36 @@ export const apiKey = "sandbox-api-key"
  * @category credentials
  */
 export const practiceGroupId = "sandbox-practice-group"
+
+/**
+ * The port `hero-pds sandbox` listens on by default.
+ *
+ * @since 0.1.0
+ */
+export const defaultPort = 4010
+
+/**
+ * The URL of the `sandbox` environment: where `hero-pds sandbox` serves by default (on Node, a client configured
+ * for it talks to the embedded sandbox in memory instead).
+ *
+ * @since 0.1.0
+ */
+export const defaultUrl = `http://127.0.0.1:${defaultPort}`
+
+/**
+ * What the `sandbox` environment supplies to `HeroConfig` when neither options nor variables do: its URL and the
+ * default credentials.
+ *
+ * @since 0.1.0
+ * @category credentials
+ */
+export const heroConfigDefaults: HeroConfig.Defaults = {
+  sandbox: {
+    [HeroConfig.envNames.baseUrl]: defaultUrl,
+    [HeroConfig.envNames.apiKey]: apiKey,
+    [HeroConfig.envNames.practiceGroupId]: practiceGroupId
+  }
+}
 
 /**
  * An API key and the practice groups it may act for.

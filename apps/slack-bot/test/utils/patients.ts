@@ -2,21 +2,15 @@
  * Synthetic patient data for fuzzing and chaos runs: NHS numbers with a valid Modulus 11 check digit (or a wrong
  * one on purpose), dates of birth, and the spellings staff type them in.
  */
+import * as NhsNumber from "@hero-pds/core/NhsNumber"
 import * as fc from "effect/FastCheck"
-
-/** The Modulus 11 check digit of nine digits, or `undefined` when there is none (a remainder of 10). */
-export const checkDigit = (nine: string): number | undefined => {
-  let sum = 0
-  for (let i = 0; i < 9; i++) sum += Number(nine[i]) * (10 - i)
-  const check = 11 - (sum % 11)
-  return check === 11 ? 0 : check === 10 ? undefined : check
-}
 
 /** The `n`th valid NHS number at or after `start` (nine digits), skipping prefixes with no check digit. */
 export const nhsNumberFrom = (nine: number): string | undefined => {
   const prefix = String(nine).padStart(9, "0").slice(-9)
-  const check = checkDigit(prefix)
-  return check === undefined ? undefined : `${prefix}${check}`
+  const check = NhsNumber.checkDigitOf(prefix)
+  const digits = `${prefix}${check}`
+  return check !== undefined && NhsNumber.isValid(digits) ? digits : undefined
 }
 
 /** The same number with a wrong check digit. */

@@ -1,17 +1,15 @@
+import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
+import * as ConfigProvider from "effect/ConfigProvider"
 import * as Duration from "effect/Duration"
 import * as Either from "effect/Either"
+import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import type * as HeroConfig from "../HeroConfig.js"
 import * as RetryPolicy from "../RetryPolicy.js"
 
-/** The settings, as caller options (`HeroConfig.Options`) or as `HERO_*` strings. */
-export type Raw = { readonly [K in keyof HeroConfig.Options]?: HeroConfig.Options[K] | string }
-
-/** What each setting is called where it came from, so every message names it the way the user wrote it. */
-export type Names = { readonly [K in keyof HeroConfig.Options]-?: string }
-
-export const envNames: Names = {
+/** The environment variable behind each caller option. */
+export const envNames = {
   apiKey: "HERO_API_KEY",
   practiceGroupId: "HERO_PRACTICE_GROUP_ID",
   environment: "HERO_ENV",
@@ -22,159 +20,250 @@ export const envNames: Names = {
   retryInitialDelayMs: "HERO_RETRY_INITIAL_DELAY_MS",
   retryMaxDelayMs: "HERO_RETRY_MAX_DELAY_MS",
   retryJitter: "HERO_RETRY_JITTER",
+  deadlineMs: "HERO_DEADLINE_MS",
   maxRequestsPerSecond: "HERO_MAX_REQUESTS_PER_SECOND",
   maxConcurrency: "HERO_MAX_CONCURRENCY"
-}
-
-/**
- * Takes each setting from the options when given there, else from the environment variables, and remembers
- * which, so messages name the option (`practiceGroupId`), the variable (`HERO_PRACTICE_GROUP_ID`) or, when
- * a setting could have come from either and came from neither, both.
- */
-export const merge = (
-  options: HeroConfig.Options | undefined,
-  env: Readonly<Record<string, string | undefined>> | undefined
-): { readonly raw: Raw; readonly names: Names } => {
-  const raw: Record<string, unknown> = {}
-  const names: Record<string, string> = {}
-  for (const key of Object.keys(envNames) as Array<keyof Names>) {
-    const option = options?.[key]
-    const variable = env?.[envNames[key]]
-    raw[key] = option ?? variable
-    names[key] = option !== undefined || env === undefined
-      ? key
-      : variable !== undefined || options === undefined
-      ? envNames[key]
-      : `${key} (or ${envNames[key]})`
-  }
-  return { raw: raw as Raw, names: names as Names }
-}
+} as const satisfies { readonly [K in keyof HeroConfig.Options]-?: string }
 
 export const environments: ReadonlyArray<HeroConfig.Environment> = ["staging", "production", "sandbox"]
 
-export const baseUrls: Record<HeroConfig.Environment, string> = {
+export const baseUrls = {
   staging: "https://api.staging.htech.app",
-  production: "https://api.herohealth.net",
-  sandbox: "http://127.0.0.1:4010"
+  production: "https://api.herohealth.net"
+} as const
+
+// ---------------------------------------------------------------------------------------------------------------
+// Pieces: each reads one variable as text and says what it must be without repeating the value (it may be a secret).
+// Empty text counts as unset, as shells and `.env` files often leave a variable defined but empty.
+// ---------------------------------------------------------------------------------------------------------------
+
+/** A variable read as trimmed text; empty counts as unset. */
+export const text = (name: string): Config.Config<Option.Option<string>> =>
+  Config.map(Config.option(Config.string(name)), Option.flatMap((value) => Option.liftPredicate(value.trim(), Boolean)))
+
+/** A variable that must be set, with what to set it to. */
+export const required = <A>(
+  name: string,
+  config: (name: string) => Config.Config<Option.Option<A>>,
+  hint: string
+): Config.Config<A> =>
+  Config.mapOrFail(
+    config(name),
+    Option.match({ onNone: () => Either.left(missing(name, hint)), onSome: Either.right })
+  )
+
+/** The error for a variable that is not set: `HERO_API_KEY is required: set it to your Hero API key`. */
+export const missing = (name: string, hint: string): ConfigError.ConfigError =>
+  ConfigError.MissingData([name], `is required: ${hint}`)
+
+/** Text parsed by `parse` (a message when it cannot be), else `fallback` when unset. */
+export const parsed = <A, B = A>(
+  name: string,
+  parse: (value: string) => Either.Either<A, string>,
+  fallback: B
+): Config.Config<A | B> =>
+  Config.mapOrFail(text(name), (value): Either.Either<A | B, ConfigError.ConfigError> =>
+    Option.match(value, {
+      onNone: () => Either.right(fallback),
+      onSome: (value) => Either.mapLeft(parse(value), (message) => ConfigError.InvalidData([name], message))
+    }))
+
+const wholeNumberOf = (min: number, max: number) => (value: string): Either.Either<number, string> => {
+  const n = /^\d+$/.test(value) ? Number(value) : Number.NaN
+  return n >= min && n <= max ? Either.right(n) : Either.left(`must be a whole number from ${min} to ${max}`)
 }
 
-export const sandboxCredentials = { apiKey: "sandbox-api-key", practiceGroupId: "sandbox-practice-group" } as const
+/** A whole number within bounds, else `fallback` when unset. */
+export const wholeNumber = <B>(
+  name: string,
+  options: { readonly min: number; readonly max: number; readonly fallback: B }
+): Config.Config<number | B> => parsed(name, wholeNumberOf(options.min, options.max), options.fallback)
+
+/** A secret (held as `Redacted`, never shown in any message). */
+export const secret = (name: string): Config.Config<Option.Option<Redacted.Redacted<string>>> =>
+  Config.map(text(name), Option.map(Redacted.make))
+
+/** A comma-separated list; empty items are dropped. */
+export const list = (name: string): Config.Config<ReadonlyArray<string>> =>
+  Config.map(
+    text(name),
+    Option.match({
+      onNone: () => [],
+      onSome: (value) => value.split(",").map((item) => item.trim()).filter(Boolean)
+    })
+  )
 
 const loopbackHosts: ReadonlySet<string> = new Set(["127.0.0.1", "[::1]", "localhost"])
 
-class Invalid {
-  constructor(readonly error: ConfigError.ConfigError) {}
-}
-
-const invalid = (name: string, message: string): never => {
-  throw new Invalid(ConfigError.InvalidData([name], `${name} ${message}`))
-}
-
-const missing = (name: string, message: string): never => {
-  throw new Invalid(ConfigError.MissingData([name], `${name} ${message}`))
-}
-
-const nonEmpty = (value: string | undefined): string | undefined => {
-  const trimmed = value?.trim()
-  return trimmed === "" ? undefined : trimmed
-}
-
-const integer = (name: string, value: unknown, fallback: number, min: number, max: number): number => {
-  if (typeof value !== "number" && typeof value !== "string" && value !== undefined) {
-    return invalid(name, `must be a whole number from ${min} to ${max}`)
-  }
-  if (value === undefined || (typeof value === "string" && value.trim() === "")) return fallback
-  const n = typeof value === "number" ? value : /^\s*\d+\s*$/.test(value) ? Number(value) : Number.NaN
-  return Number.isInteger(n) && n >= min && n <= max
-    ? n
-    : invalid(name, `must be a whole number from ${min} to ${max}`)
-}
-
-const optionalRate = (name: string, value: unknown): number | undefined => {
-  if (value === undefined || value === "") return undefined
-  const n = typeof value === "number" ? value : typeof value === "string" ? Number(value.trim()) : Number.NaN
-  return Number.isFinite(n) && n > 0 && n <= 10_000
-    ? n
-    : invalid(name, "must be a number of requests per second above 0")
-}
-
-const optionalInteger = (name: string, value: unknown, min: number, max: number): number | undefined =>
-  value === undefined || value === "" ? undefined : integer(name, value, min, min, max)
-
-const booleanOf = (name: string, value: unknown, fallback: boolean): boolean => {
-  if (value === undefined || value === "") return fallback
-  if (typeof value === "boolean") return value
-  if (value === "true" || value === "1") return true
-  if (value === "false" || value === "0") return false
-  return invalid(name, "must be true or false")
-}
-
-const environmentOf = (raw: Raw, names: Names): HeroConfig.Environment => {
-  const value = nonEmpty(raw.environment) ?? "staging"
-  return environments.includes(value as HeroConfig.Environment)
-    ? value as HeroConfig.Environment
-    : invalid(names.environment, `must be one of ${environments.join(", ")}`)
-}
-
-const baseUrlOf = (raw: Raw, names: Names, environment: HeroConfig.Environment): string => {
-  const value = nonEmpty(raw.baseUrl) ?? baseUrls[environment]
+/**
+ * The one rule for a URL that will receive a secret: absolute, `https:` unless its host is loopback, with no
+ * credentials, query or fragment. Gives the URL without a trailing slash.
+ */
+export const secureUrl = (value: string): Either.Either<string, string> => {
   let url: URL
   try {
     url = new URL(value)
   } catch {
-    return invalid(names.baseUrl, "must be an absolute URL such as https://api.staging.htech.app")
+    return Either.left("must be an absolute URL such as https://api.staging.htech.app")
   }
   if (url.protocol !== "https:" && !(url.protocol === "http:" && loopbackHosts.has(url.hostname))) {
-    return invalid(
-      names.baseUrl,
-      "must use https: (plain http: is allowed only for 127.0.0.1, ::1 or localhost), so the API key is never sent in clear text"
+    return Either.left(
+      "must use https: (plain http: is allowed only for 127.0.0.1, ::1 or localhost), so no secret is sent in clear text"
     )
   }
   if (url.username !== "" || url.password !== "" || url.search !== "" || url.hash !== "") {
-    return invalid(names.baseUrl, "must not contain credentials, a query or a fragment")
+    return Either.left("must not contain credentials, a query or a fragment")
   }
-  return url.href.replace(/\/+$/, "")
+  return Either.right(url.href.replace(/\/+$/, ""))
 }
 
-const apiKeyOf = (raw: Raw, names: Names, environment: HeroConfig.Environment): Redacted.Redacted<string> => {
-  const value = nonEmpty(Redacted.isRedacted(raw.apiKey) ? Redacted.value(raw.apiKey) : raw.apiKey)
-  if (value !== undefined) return Redacted.make(value)
-  return environment === "sandbox"
-    ? Redacted.make(sandboxCredentials.apiKey)
-    : missing(names.apiKey, "is required: set it to your Hero API key (or use the sandbox environment)")
+// ---------------------------------------------------------------------------------------------------------------
+// The HERO_* configuration.
+// ---------------------------------------------------------------------------------------------------------------
+
+const environmentOf = (value: string): Either.Either<HeroConfig.Environment, string> =>
+  environments.includes(value as HeroConfig.Environment)
+    ? Either.right(value as HeroConfig.Environment)
+    : Either.left(`must be one of ${environments.join(", ")}`)
+
+export const environment: Config.Config<HeroConfig.Environment> = parsed(
+  envNames.environment,
+  environmentOf,
+  "staging" as const
+)
+
+const rateOf = (value: string): Either.Either<number, string> => {
+  const n = Number(value)
+  return Number.isFinite(n) && n > 0 && n <= 10_000
+    ? Either.right(n)
+    : Either.left("must be a number of requests per second above 0")
 }
 
-const practiceGroupIdOf = (raw: Raw, names: Names, environment: HeroConfig.Environment): string =>
-  nonEmpty(raw.practiceGroupId) ??
-    (environment === "sandbox"
-      ? sandboxCredentials.practiceGroupId
-      : missing(names.practiceGroupId, "is required: set it to the practice group id Hero gave you"))
+const booleanOf = (value: string): Either.Either<boolean, string> =>
+  value === "true" || value === "1"
+    ? Either.right(true)
+    : value === "false" || value === "0"
+    ? Either.right(false)
+    : Either.left("must be true or false")
 
-/** Validates raw settings into a configuration, or fails with a `ConfigError` naming the setting. */
-export const resolve = (raw: Raw, names: Names): Either.Either<HeroConfig.Service, ConfigError.ConfigError> => {
-  try {
-    const environment = environmentOf(raw, names)
-    const defaults = RetryPolicy.defaults
-    const millis = (name: keyof Names, fallback: Duration.Duration, max: number) =>
-      Duration.millis(integer(names[name], raw[name], Duration.toMillis(fallback), 0, max))
-    return Either.right({
-      environment,
-      apiKey: apiKeyOf(raw, names, environment),
-      practiceGroupId: practiceGroupIdOf(raw, names, environment),
-      baseUrl: baseUrlOf(raw, names, environment),
-      timeout: Duration.millis(integer(names.timeoutMs, raw.timeoutMs, 10_000, 1, 600_000)),
-      retryPolicy: {
-        maxRetries: integer(names.maxRetries, raw.maxRetries, defaults.maxRetries, 0, 10),
-        initialDelay: millis("retryInitialDelayMs", defaults.initialDelay, 600_000),
-        maxDelay: millis("retryMaxDelayMs", defaults.maxDelay, 600_000),
-        maxRetryAfter: millis("maxRetryAfterMs", defaults.maxRetryAfter, 3_600_000),
-        jitter: booleanOf(names.retryJitter, raw.retryJitter, defaults.jitter)
-      },
-      maxRequestsPerSecond: optionalRate(names.maxRequestsPerSecond, raw.maxRequestsPerSecond),
-      maxConcurrency: optionalInteger(names.maxConcurrency, raw.maxConcurrency, 1, 10_000)
-    })
-  } catch (error) {
-    if (error instanceof Invalid) return Either.left(error.error)
-    throw error
+const millis = (name: string, fallback: Duration.Duration, max: number) =>
+  Config.map(wholeNumber(name, { min: 0, max, fallback: Duration.toMillis(fallback) }), Duration.millis)
+
+const defaults = RetryPolicy.defaults
+
+const settings = Config.all({
+  environment,
+  apiKey: required(envNames.apiKey, secret, "set it to your Hero API key"),
+  practiceGroupId: required(envNames.practiceGroupId, text, "set it to the practice group id Hero gave you"),
+  baseUrl: parsed(envNames.baseUrl, secureUrl, undefined),
+  timeout: Config.map(wholeNumber(envNames.timeoutMs, { min: 1, max: 600_000, fallback: 10_000 }), Duration.millis),
+  deadline: Config.map(
+    wholeNumber(envNames.deadlineMs, { min: 1, max: 3_600_000, fallback: undefined }),
+    (ms) => ms === undefined ? undefined : Duration.millis(ms)
+  ),
+  retryPolicy: Config.all({
+    maxRetries: wholeNumber(envNames.maxRetries, { min: 0, max: 10, fallback: defaults.maxRetries }),
+    initialDelay: millis(envNames.retryInitialDelayMs, defaults.initialDelay, 600_000),
+    maxDelay: millis(envNames.retryMaxDelayMs, defaults.maxDelay, 600_000),
+    maxRetryAfter: millis(envNames.maxRetryAfterMs, defaults.maxRetryAfter, 3_600_000),
+    jitter: parsed(envNames.retryJitter, booleanOf, defaults.jitter)
+  }),
+  maxRequestsPerSecond: parsed(envNames.maxRequestsPerSecond, rateOf, undefined),
+  maxConcurrency: wholeNumber(envNames.maxConcurrency, { min: 1, max: 10_000, fallback: undefined })
+})
+
+/** The settings together; the `sandbox` environment has no URL of its own here (its package supplies one). */
+export const config: Config.Config<HeroConfig.Service> = Config.mapOrFail(
+  settings,
+  ({ baseUrl, ...settings }) =>
+    baseUrl !== undefined
+      ? Either.right({ ...settings, baseUrl })
+      : settings.environment === "sandbox"
+      ? Either.left(missing(envNames.baseUrl, "set it to where the sandbox is served (hero-pds sandbox prints it)"))
+      : Either.right({ ...settings, baseUrl: baseUrls[settings.environment] })
+)
+
+// ---------------------------------------------------------------------------------------------------------------
+// Providers: caller options over an environment record.
+// ---------------------------------------------------------------------------------------------------------------
+
+const textOf = (value: unknown): string | undefined =>
+  typeof value === "string"
+    ? value
+    : typeof value === "number" || typeof value === "boolean"
+    ? String(value)
+    : Redacted.isRedacted(value)
+    ? String(Redacted.value(value))
+    : undefined
+
+/**
+ * The variables of a record (`process.env`, a Worker's `env`, `Deno.env.toObject()`) as text: strings as they are,
+ * numbers and booleans as text (wrangler `[vars]` may be JSON values), anything else (KV namespaces, service
+ * bindings) left out.
+ */
+export const variablesOf = (record: object): Record<string, string> => {
+  const variables: Record<string, string> = {}
+  for (const [name, value] of Object.entries(record)) {
+    const text = textOf(value)
+    if (text !== undefined) variables[name] = text
+  }
+  return variables
+}
+
+/** A provider over a record of variables (see `variablesOf`). */
+export const fromRecord = (record: object): ConfigProvider.ConfigProvider =>
+  ConfigProvider.fromMap(new Map(Object.entries(variablesOf(record))))
+
+/** Caller options as the variables they stand for. */
+export const optionVariables = (options: HeroConfig.Options): Record<string, string> => {
+  const record: Record<string, unknown> = {}
+  for (const [option, name] of Object.entries(envNames)) record[name] = options[option as keyof HeroConfig.Options]
+  return variablesOf(record)
+}
+
+/**
+ * Renames the variables in an error to what the caller wrote: the option (`practiceGroupId`) when options were
+ * given and the variable was not set, the variable when it was, both when it could have come from either.
+ */
+export const renameForOptions = (
+  error: ConfigError.ConfigError,
+  options: HeroConfig.Options,
+  env: object | undefined
+): ConfigError.ConfigError => {
+  const optionOf = new Map(Object.entries(envNames).map(([option, name]) => [name as string, option]))
+  const rename = (path: ReadonlyArray<string>): Array<string> => {
+    const name = path[0] ?? ""
+    const option = optionOf.get(name)
+    if (option === undefined) return [...path]
+    if (options[option as keyof HeroConfig.Options] !== undefined || env === undefined) return [option]
+    return name in env ? [name] : [`${option} (or ${name})`]
+  }
+  const go = (error: ConfigError.ConfigError): ConfigError.ConfigError => {
+    switch (error._op) {
+      case "And":
+        return ConfigError.And(go(error.left), go(error.right))
+      case "Or":
+        return ConfigError.Or(go(error.left), go(error.right))
+      case "InvalidData":
+        return ConfigError.InvalidData(rename(error.path), error.message)
+      case "MissingData":
+        return ConfigError.MissingData(rename(error.path), error.message)
+      case "SourceUnavailable":
+        return ConfigError.SourceUnavailable(rename(error.path), error.message, error.cause)
+      case "Unsupported":
+        return ConfigError.Unsupported(rename(error.path), error.message)
+    }
+  }
+  return go(error)
+}
+
+/** Every problem in an error, each naming its variable: `HERO_TIMEOUT_MS must be a whole number from 1 to 600000`. */
+export const messages = (error: ConfigError.ConfigError): ReadonlyArray<string> => {
+  switch (error._op) {
+    case "And":
+    case "Or":
+      return [...messages(error.left), ...messages(error.right)]
+    default:
+      return [error.path.length === 0 ? error.message : `${error.path.join(".")} ${error.message}`]
   }
 }
