@@ -12,7 +12,7 @@ import * as HeroClient from "@hero-pds/core/HeroClient"
 import * as HeroConfig from "@hero-pds/core/HeroConfig"
 import * as HeroError from "@hero-pds/core/HeroError"
 import * as Outcome from "@hero-pds/core/Outcome"
-import type * as RegisterPds from "@hero-pds/core/RegisterPds"
+import * as RegisterPds from "@hero-pds/core/RegisterPds"
 import * as NodeSandboxServer from "@hero-pds/sandbox/NodeSandboxServer"
 import * as Sandbox from "@hero-pds/sandbox/Sandbox"
 import * as Config from "effect/Config"
@@ -94,49 +94,70 @@ const print = (outcome: Outcome.Outcome, asJson: boolean) => {
 
 const usage = (message: string) => Effect.fail(new HeroError.InvalidInput({ issues: [{ path: "", message }] }))
 
-/** Turns the positional and flag forms of `register` into one input, reading UK dates of birth. */
-const inputFrom = (args: {
-  nhsNumber: Option.Option<string>
-  dateOfBirth: Option.Option<string>
-  forename: Option.Option<string>
-  surname: Option.Option<string>
-  dob: Option.Option<string>
-  postcode: Option.Option<string>
-}): Effect.Effect<RegisterPds.Input, HeroError.InvalidInput> => {
-  const dobText = Option.orElse(args.dateOfBirth, () => args.dob)
-  const demographic = [args.forename, args.surname, args.postcode].some(Option.isSome)
-  if (Option.isSome(args.nhsNumber) === demographic) {
-    return usage("give either <nhs-number> <dob>, or --forename, --surname, --dob and --postcode")
-  }
-  if (Option.isNone(dobText)) return usage("the date of birth is missing")
-  return Either.match(DateOfBirth.parse(dobText.value), {
-    onLeft: (message) => Effect.fail(new HeroError.InvalidInput({ issues: [{ path: "dob", message }] })),
-    onRight: (dob) =>
-      Effect.succeed(
-        Option.isSome(args.nhsNumber)
-          ? { nhsNumber: args.nhsNumber.value, dob }
-          : {
-            forename: Option.getOrElse(args.forename, () => ""),
-            surname: Option.getOrElse(args.surname, () => ""),
-            postcode: Option.getOrElse(args.postcode, () => ""),
-            dob
-          }
+/** Every request field, once, in the order the variants name them (nhsNumber, dob, ehrPartner, ..., postcode). */
+const requestFields = [
+  ...new Map(RegisterPds.variants.flatMap((variant) => variant.fields).map((field) => [field.name, field])).values()
+]
+
+const kebab = (name: string) => name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)
+
+/** One `--flag` per request field (`--nhs-number`, `--ehr-partner-id`, ...), read off the request schemas. */
+const fieldFlags = Options.all(
+  Object.fromEntries(
+    requestFields.map((field) => [
+      field.name,
+      Options.text(kebab(field.name)).pipe(
+        Options.withDescription(
+          field.name === "dob" ? "Date of birth, day first (22/10/2010 or 2010-10-22)" : field.expected
+        ),
+        Options.optional
       )
+    ])
+  )
+)
+
+/** The flags a variant needs, e.g. `--forename --surname --dob --postcode`. */
+const flagsOf = (variant: RegisterPds.Variant) =>
+  variant.fields.filter((field) => !field.optional).map((field) => `--${kebab(field.name)}`).join(" ")
+
+const [byNhsNumber, byDemographics] = RegisterPds.variants
+const usageMessage = `give either <nhs-number> <dob> (or ${flagsOf(byNhsNumber)}), or ${flagsOf(byDemographics)}`
+
+/** The fields that say which variant is meant: required by one variant only. */
+const ownFields = RegisterPds.variants.map((variant) =>
+  variant.fields.filter((field) =>
+    !field.optional &&
+    RegisterPds.variants.every((other) => other === variant || !other.fields.some((_) => _.name === field.name))
+  ).map((field) => field.name)
+)
+
+/** Turns the positional (`<nhs-number> <dob>`) and flag forms of `register` into one input, reading UK dates. */
+const inputFrom = (args: {
+  readonly nhsNumberArg: Option.Option<string>
+  readonly dobArg: Option.Option<string>
+  readonly fields: Readonly<Record<string, Option.Option<string>>>
+}): Effect.Effect<RegisterPds.Input, HeroError.InvalidInput> => {
+  const given: Record<string, string> = {}
+  for (const [name, value] of Object.entries(args.fields)) if (Option.isSome(value)) given[name] = value.value
+  if (Option.isSome(args.nhsNumberArg)) given.nhsNumber = args.nhsNumberArg.value
+  if (Option.isSome(args.dobArg)) given.dob = args.dobArg.value
+  if (ownFields.filter((names) => names.some((name) => name in given)).length !== 1) {
+    return usage(usageMessage)
+  }
+  if (given.dob === undefined) return usage("the date of birth is missing")
+  return Either.match(DateOfBirth.parse(given.dob), {
+    onLeft: (message) => Effect.fail(new HeroError.InvalidInput({ issues: [{ path: "dob", message }] })),
+    // Validated field by field by `registerPds`, which names what is missing or wrong.
+    onRight: (dob) => Effect.succeed({ ...given, dob } as unknown as RegisterPds.Input)
   })
 }
-
-const optionalText = (name: string, description: string) =>
-  Options.text(name).pipe(Options.withDescription(description), Options.optional)
 
 const register = Command.make("register", {
   ...connection,
   json,
-  nhsNumber: Args.text({ name: "nhs-number" }).pipe(Args.optional),
-  dateOfBirth: Args.text({ name: "dob" }).pipe(Args.optional),
-  forename: optionalText("forename", "Forename, for a demographic trace"),
-  surname: optionalText("surname", "Surname, for a demographic trace"),
-  dob: optionalText("dob", "Date of birth (YYYY-MM-DD or DD/MM/YYYY), for a demographic trace"),
-  postcode: optionalText("postcode", "Postcode, for a demographic trace")
+  nhsNumberArg: Args.text({ name: "nhs-number" }).pipe(Args.optional),
+  dobArg: Args.text({ name: "dob" }).pipe(Args.optional),
+  fields: fieldFlags
 }, (args) =>
   Effect.gen(function*() {
     const input = yield* inputFrom(args)

@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from "@effect/vitest"
 import * as NodeSandboxServer from "@hero-pds/sandbox/NodeSandboxServer"
 import { execFile, spawn } from "node:child_process"
+import * as Http from "node:http"
+import type { AddressInfo } from "node:net"
 import { fileURLToPath } from "node:url"
 
 const bin = fileURLToPath(new URL("../bin/hero-pds.js", import.meta.url))
@@ -154,7 +156,44 @@ describe("hero-pds register", () => {
     expect(clear.stderr).not.toContain("k,")
   })
 
+  it("takes every request field as a flag read off the request schemas, EHR fields included", async () => {
+    const bodies: Array<unknown> = []
+    const server = Http.createServer((request, response) => {
+      let body = ""
+      request.on("data", (chunk) => (body += chunk))
+      request.on("end", () => {
+        bodies.push(JSON.parse(body))
+        response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ patient_id: "4242" }))
+      })
+    })
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+      const flags = ["--nhs-number", "900 000 0009", "--dob", "22.10.2010", "--ehr-partner", "EMIS"]
+      const run = await heroPds(["register", ...flags, "--ehr-partner-id", "77", "--json"], {
+        HERO_API_KEY: "k",
+        HERO_PRACTICE_GROUP_ID: "pg",
+        HERO_BASE_URL: url
+      })
+      expect([run.code, json(run)]).toEqual([0, { outcome: "registered", patientId: "4242" }])
+      expect(bodies).toEqual([{
+        nhs_number: "9000000009",
+        dob: "2010-10-22",
+        ehr_partner: "EMIS",
+        ehr_partner_id: "77"
+      }])
+      expect(run.stderr).not.toContain("embedded sandbox")
+    } finally {
+      server.close()
+    }
+  })
+
   it("exits 2 for usage errors", async () => {
+    const both = await heroPds(["register", "9000000009", "2010-10-22", "--forename", "Jane", "--json"])
+    expect(both.code).toBe(2)
+    expect(json(both).message).toContain(
+      "give either <nhs-number> <dob> (or --nhs-number --dob), or --forename --surname --dob --postcode"
+    )
     expect((await heroPds(["register"])).code).toBe(2)
     expect((await heroPds(["register", "9000000009", "2010-10-22", "--postcode", "LS1 6AE"])).code).toBe(2)
     expect((await heroPds(["register", "9000000009", "2010-10-22", "--env", "prod"])).code).toBe(2)
@@ -188,6 +227,8 @@ describe("hero-pds sandbox", () => {
       expect(health.status).toBe(200)
       const run = await heroPds(["register", "9000000009", "2010-10-22", "--json", "--base-url", url])
       expect([run.code, json(run)]).toEqual([0, { outcome: "registered", patientId: "98765" }])
+      // The sandbox over HTTP answered, not the embedded one: no notice says otherwise.
+      expect(run.stderr).not.toContain("embedded sandbox")
     } finally {
       child.kill("SIGINT")
     }
