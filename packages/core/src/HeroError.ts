@@ -97,7 +97,8 @@ export class BadRequest extends Data.TaggedError("BadRequest")<
 export class Unauthorized extends Data.TaggedError("Unauthorized")<HttpErrorFields> {
   override get message(): string {
     return `Hero did not accept the API key (${describe(this.status, this.attempts, this.requestId)}). ` +
-      "Check HERO_API_KEY and that it belongs to the environment you are calling (staging or production)."
+      "Check the API key (the apiKey option or HERO_API_KEY) and that it belongs to the environment you are " +
+      "calling (staging or production)."
   }
 }
 
@@ -111,7 +112,7 @@ export class Forbidden extends Data.TaggedError("Forbidden")<HttpErrorFields> {
   override get message(): string {
     return `The API key is not allowed for this practice group (${
       describe(this.status, this.attempts, this.requestId)
-    }). Check HERO_PRACTICE_GROUP_ID matches the practice group your key was issued for.`
+    }). Check the practice group id (practiceGroupId or HERO_PRACTICE_GROUP_ID) is one your key was issued for.`
   }
 }
 
@@ -184,7 +185,7 @@ export class TransportError extends Data.TaggedError("TransportError")<{
     const what = this.reason === "Timeout" ? "Hero did not answer in time" : "Could not reach Hero"
     return `${what} (after ${this.attempts} attempt${this.attempts === 1 ? "" : "s"}${
       this.detail === undefined ? "" : `: ${this.detail}`
-    }). Check the network and HERO_BASE_URL, then try again.`
+    }). Check the network and the base URL (baseUrl or HERO_BASE_URL), then try again.`
   }
 }
 

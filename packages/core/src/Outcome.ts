@@ -12,7 +12,7 @@ import type * as HeroError from "./HeroError.js"
 import type * as RegisterPds from "./RegisterPds.js"
 
 /**
- * The CLI's process exit codes (DESIGN "CLI"): 0 registered, 2 invalid input, bad request, usage or configuration,
+ * The CLI's process exit codes: 0 registered, 2 invalid input, bad request, usage or configuration,
  * 3 verification required, 4 not found, 5 credentials refused, 6 rate limited, 7 server or network, 8 unexpected.
  *
  * @since 0.1.0

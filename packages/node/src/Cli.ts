@@ -39,7 +39,7 @@ const connection = {
   )
 }
 
-/** No environment chosen (flag or `HERO_ENV`) and no key: the sandbox, as DESIGN's quick start promises. */
+/** No environment chosen (flag or `HERO_ENV`) and no key: the sandbox, as the README's quick start promises. */
 const unconfigured = Config.map(
   Config.all([EnvConfig.text(HeroConfig.envNames.environment), EnvConfig.text(HeroConfig.envNames.apiKey)]),
   (set) => set.every(Option.isNone)

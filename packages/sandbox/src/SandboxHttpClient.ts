@@ -33,11 +33,8 @@ const toBodyInit = (body: HttpBody.HttpBody): Effect.Effect<BodyInit | undefined
 /**
  * An `HttpClient` that hands each request to an HttpApp in memory. A `DroppedConnection` from the app
  * becomes `HttpClientError.RequestError` with reason `"Transport"`, as a dropped socket would.
- *
- * @since 0.1.0
- * @category constructors
  */
-export const fromApp = (app: HttpApp.Default<Sandbox.DroppedConnection>): HttpClient.HttpClient =>
+const fromApp = (app: HttpApp.Default<Sandbox.DroppedConnection>): HttpClient.HttpClient =>
   HttpClient.make((request, url) =>
     Effect.flatMap(toBodyInit(request.body), (body) => {
       const webRequest = new Request(url, {
