@@ -134,6 +134,8 @@ export interface Field {
 export interface Variant {
   readonly name: "ByNhsNumber" | "ByDemographics"
   readonly fields: ReadonlyArray<Field>
+  /** The required fields no other variant has: their presence says this variant is meant. */
+  readonly own: ReadonlyArray<Field>
   /** Validates and normalises a snake_case body of this variant, reporting every problem. */
   readonly decode: (body: unknown) => Either.Either<Request, ParseResult.ParseError>
 }
@@ -155,12 +157,17 @@ const fieldOf = (name: string, field: Schema.Struct.Field): Field => {
 
 const variant = <A extends Request, I>(
   name: Variant["name"],
-  schema: Schema.Schema<A, I> & { readonly fields: Schema.Struct.Fields }
-): Variant => ({
-  name,
-  fields: Object.entries(schema.fields).map(([key, field]) => fieldOf(key, field)),
-  decode: Schema.decodeUnknownEither(schema, { errors: "all" })
-})
+  schema: Schema.Schema<A, I> & { readonly fields: Schema.Struct.Fields },
+  other: Schema.Struct.Fields
+): Variant => {
+  const fields = Object.entries(schema.fields).map(([key, field]) => fieldOf(key, field))
+  return {
+    name,
+    fields,
+    own: fields.filter((field) => !field.optional && !(field.name in other)),
+    decode: Schema.decodeUnknownEither(schema, { errors: "all" })
+  }
+}
 
 /**
  * Both variants, each with its fields in order: the source of the wire names, the CLI's and bulk's field names and
@@ -169,8 +176,8 @@ const variant = <A extends Request, I>(
  * @since 0.1.0
  */
 export const variants: readonly [Variant, Variant] = [
-  variant("ByNhsNumber", ByNhsNumber),
-  variant("ByDemographics", ByDemographics)
+  variant("ByNhsNumber", ByNhsNumber, ByDemographics.fields),
+  variant("ByDemographics", ByDemographics, ByNhsNumber.fields)
 ]
 
 /**
@@ -180,14 +187,8 @@ export const variants: readonly [Variant, Variant] = [
  */
 export const wireFieldNames: ReadonlySet<string> = new Set(variants.flatMap((_) => _.fields.map((field) => field.wire)))
 
-/** The fields of a variant that no other variant has: their presence says which variant is meant. */
-const ownFields = (of: Variant, key: "name" | "wire"): ReadonlyArray<string> =>
-  of.fields.filter((field) =>
-    !field.optional && variants.every((other) => other === of || !other.fields.some((_) => _.name === field.name))
-  ).map((field) => field[key])
-
 const variantOf = (input: Record<string, unknown>, key: "name" | "wire"): Variant | undefined =>
-  variants.find((candidate) => ownFields(candidate, key).some((name) => name in input))
+  variants.find((candidate) => candidate.own.some((field) => field[key] in input))
 
 /** `a, b and c` */
 const listOf = (names: ReadonlyArray<string>): string =>
@@ -255,13 +256,14 @@ export const decodeWire = (body: unknown): Either.Either<Request, ReadonlyArray<
     chosen.decode(body),
     (error) =>
       ParseResult.ArrayFormatter.formatErrorSync(error).map((issue): WireIssue => {
-        const field = chosen.fields.find((_) => _.wire === issue.path[0])
-        const wrongType = issue._tag === "Missing" ||
-          typeof (body as Record<string, unknown>)[String(issue.path[0])] !==
-            "string"
-        return wrongType
-          ? { code: "invalid_type", expected: "string", path: [String(issue.path[0])] }
-          : { code: "invalid_string", expected: field?.expected ?? "string", path: [String(issue.path[0])] }
+        const key = String(issue.path[0])
+        return typeof (body as Record<string, unknown>)[key] !== "string"
+          ? { code: "invalid_type", expected: "string", path: [key] }
+          : {
+            code: "invalid_string",
+            expected: chosen.fields.find((field) => field.wire === key)?.expected ?? "string",
+            path: [key]
+          }
       })
   )
 }

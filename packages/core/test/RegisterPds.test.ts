@@ -75,6 +75,10 @@ describe("RegisterPds", () => {
         { name: "ehrPartnerId", wire: "ehr_partner_id", optional: true, expected: "non-empty string" }
       ]]
     ])
+    expect(RegisterPds.variants.map((variant) => variant.own.map((field) => field.name))).toEqual([
+      ["nhsNumber"],
+      ["forename", "surname", "postcode"]
+    ])
     expect([...RegisterPds.wireFieldNames].sort()).toEqual(
       ["dob", "ehr_partner", "ehr_partner_id", "forename", "nhs_number", "postcode", "surname"]
     )

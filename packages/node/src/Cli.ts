@@ -123,14 +123,6 @@ const flagsOf = (variant: RegisterPds.Variant) =>
 const [byNhsNumber, byDemographics] = RegisterPds.variants
 const usageMessage = `give either <nhs-number> <dob> (or ${flagsOf(byNhsNumber)}), or ${flagsOf(byDemographics)}`
 
-/** The fields that say which variant is meant: required by one variant only. */
-const ownFields = RegisterPds.variants.map((variant) =>
-  variant.fields.filter((field) =>
-    !field.optional &&
-    RegisterPds.variants.every((other) => other === variant || !other.fields.some((_) => _.name === field.name))
-  ).map((field) => field.name)
-)
-
 /** Turns the positional (`<nhs-number> <dob>`) and flag forms of `register` into one input, reading UK dates. */
 const inputFrom = (args: {
   readonly nhsNumberArg: Option.Option<string>
@@ -141,7 +133,7 @@ const inputFrom = (args: {
   for (const [name, value] of Object.entries(args.fields)) if (Option.isSome(value)) given[name] = value.value
   if (Option.isSome(args.nhsNumberArg)) given.nhsNumber = args.nhsNumberArg.value
   if (Option.isSome(args.dobArg)) given.dob = args.dobArg.value
-  if (ownFields.filter((names) => names.some((name) => name in given)).length !== 1) {
+  if (RegisterPds.variants.filter((variant) => variant.own.some((field) => field.name in given)).length !== 1) {
     return usage(usageMessage)
   }
   if (given.dob === undefined) return usage("the date of birth is missing")
