@@ -1,6 +1,7 @@
 /**
- * The `register_pds` client: a service over `@effect/platform`'s `HttpClient`, with local validation,
- * typed errors, the retry policy, a per-attempt timeout and a safe span (`HeroClient.registerPds`).
+ * The `register_pds` client: local validation, typed errors, the retry policy, a per-attempt timeout, an optional
+ * deadline per call, a correlation id per call and a safe span (`HeroClient.registerPds`), over a `HeroTransport`
+ * (the adapters' native one, or any `@effect/platform` `HttpClient`).
  *
  * @since 0.1.0
  */
@@ -12,6 +13,7 @@ import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
 import type * as HeroConfig from "./HeroConfig.js"
 import type * as HeroError from "./HeroError.js"
+import * as HeroTransport from "./HeroTransport.js"
 import * as internal from "./internal/heroClient.js"
 import type * as RegisterPds from "./RegisterPds.js"
 
@@ -22,11 +24,29 @@ import type * as RegisterPds from "./RegisterPds.js"
 export interface Service {
   /**
    * Traces a patient on PDS and returns their Hero `patient_id`, or the verification the patient needs.
-   * Invalid input fails with `InvalidInput` before any request is made.
+   * Invalid input (or options) fails with `InvalidInput` before any request is made. Interrupting the effect
+   * aborts the request in flight and any wait.
    */
   readonly registerPds: (
-    input: RegisterPds.Input
+    input: RegisterPds.Input,
+    options?: CallOptions
   ) => Effect.Effect<RegisterPds.Result, HeroError.HeroError>
+}
+
+/**
+ * Settings of one call, over the client's. The client's rate limit, concurrency and cooldown stay shared by every
+ * call, whichever practice group it acts for.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface CallOptions {
+  /** Act for another practice group (sent as `x-practice-group-id`), e.g. a PCN hub acting for its practices. */
+  readonly practiceGroupId?: string | undefined
+  /** The per-attempt timeout of this call, in milliseconds. */
+  readonly timeoutMs?: number | undefined
+  /** Retries after the first attempt, for this call. */
+  readonly maxRetries?: number | undefined
 }
 
 /**
@@ -38,21 +58,6 @@ export interface Service {
 export class HeroClient extends Context.Tag("@hero-pds/core/HeroClient")<HeroClient, Service>() {}
 
 /**
- * Who enforces the per-attempt timeout. `"effect"` (the default) races each attempt against an Effect timer:
- * it works with any `HttpClient` and under `TestClock`. `"transport"` leaves it to the `HttpClient`, which must
- * fail a request that exceeds `HeroConfig.timeout` with a timeout cause (`TimeoutError`, undici's
- * `HeadersTimeoutError`/`BodyTimeoutError`); `@hero-pds/node` does this natively in undici, which saves a fiber
- * race per attempt. Either way the failure is `TransportError { reason: "Timeout" }`.
- *
- * @since 0.1.0
- * @category references
- */
-export class TimeoutEnforcement extends Context.Reference<TimeoutEnforcement>()(
-  "@hero-pds/core/HeroClient/TimeoutEnforcement",
-  { defaultValue: (): "effect" | "transport" => "effect" }
-) {}
-
-/**
  * The `User-Agent` sent with every request, naming this package and its version.
  *
  * @since 0.1.0
@@ -60,23 +65,30 @@ export class TimeoutEnforcement extends Context.Reference<TimeoutEnforcement>()(
 export const userAgent: string = internal.userAgent
 
 /**
- * Builds a client from an `HttpClient` and a `HeroConfig`.
+ * Builds a client from a `HeroTransport` and a `HeroConfig`.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const make: Effect.Effect<Service, never, HttpClient.HttpClient | HeroConfig.HeroConfig> = internal.make
+export const make: Effect.Effect<Service, never, HeroTransport.HeroTransport | HeroConfig.HeroConfig> = internal.make
 
 /**
- * The client, given an `HttpClient` and a `HeroConfig`.
+ * The client over a `HeroTransport` (what the Node and edge adapters provide natively), given a `HeroConfig`.
+ *
+ * @since 0.2.0
+ * @category layers
+ */
+export const layerTransport: Layer.Layer<HeroClient, never, HeroTransport.HeroTransport | HeroConfig.HeroConfig> =
+  /* @__PURE__ */ Layer.effect(HeroClient, internal.make)
+
+/**
+ * The client over any `@effect/platform` `HttpClient` (see `HeroTransport.fromHttpClient`), given a `HeroConfig`.
  *
  * @since 0.1.0
  * @category layers
  */
-export const layer: Layer.Layer<HeroClient, never, HttpClient.HttpClient | HeroConfig.HeroConfig> = Layer.effect(
-  HeroClient,
-  internal.make
-)
+export const layer: Layer.Layer<HeroClient, never, HttpClient.HttpClient | HeroConfig.HeroConfig> =
+  /* @__PURE__ */ Layer.provide(layerTransport, HeroTransport.layerHttpClient)
 
 /**
  * Calls `registerPds` on the client in the context.
@@ -85,9 +97,10 @@ export const layer: Layer.Layer<HeroClient, never, HttpClient.HttpClient | HeroC
  * @category accessors
  */
 export const registerPds = (
-  input: RegisterPds.Input
+  input: RegisterPds.Input,
+  options?: CallOptions
 ): Effect.Effect<RegisterPds.Result, HeroError.HeroError, HeroClient> =>
-  Effect.flatMap(HeroClient, (client) => client.registerPds(input))
+  Effect.flatMap(HeroClient, (client) => client.registerPds(input, options))
 
 /**
  * One input and how its registration ended.

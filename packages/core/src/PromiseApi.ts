@@ -21,6 +21,12 @@ export {
 
 export { type Environment, HeroConfigError, type Options } from "./HeroConfig.js"
 
-export type { PromiseClient, Rejection, Settled } from "./PromiseClient.js"
+export {
+  type CallOptions,
+  ClientClosedError,
+  type PromiseClient,
+  type Rejection,
+  type Settled
+} from "./PromiseClient.js"
 
 export { type Input, Registered, type Result, VerificationRequired } from "./RegisterPds.js"

@@ -1,20 +1,22 @@
 /**
  * The Promise face of `HeroClient`, for callers who do not write Effect. The Node and edge adapters build their
- * `createHeroClient` on it, each with its own `HttpClient`: one runtime and one connection pool per client,
+ * `createHeroClient` on it, each with its own `HeroTransport`: one runtime and one connection pool per client,
  * reused by every call until `close()`.
  *
  * @since 0.1.0
  */
-import * as HttpClient from "@effect/platform/HttpClient"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as FiberId from "effect/FiberId"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as HeroClient from "./HeroClient.js"
 import * as HeroConfig from "./HeroConfig.js"
 import type * as HeroError from "./HeroError.js"
+import type * as HeroTransport from "./HeroTransport.js"
 import type * as RegisterPds from "./RegisterPds.js"
 
 /**
@@ -25,12 +27,9 @@ export interface PromiseClient {
   /**
    * Traces a patient on PDS. Resolves with `Registered` or `VerificationRequired`; rejects with the
    * `HeroError` itself (`error instanceof Error`, `error._tag`), never a wrapper. An aborted `signal`
-   * stops the call, retries included.
+   * stops the call, retries and waits included, and the call rejects with `signal.reason`.
    */
-  readonly registerPds: (
-    input: RegisterPds.Input,
-    options?: { readonly signal?: AbortSignal | undefined }
-  ) => Promise<RegisterPds.Result>
+  readonly registerPds: (input: RegisterPds.Input, options?: CallOptions) => Promise<RegisterPds.Result>
   /**
    * Registers many inputs, `concurrency` at a time (default 4), yielding each outcome in input order as it is
    * known: `{ input, result }` or `{ input, error }`. Reads `inputs` lazily, so memory stays flat however many.
@@ -39,8 +38,34 @@ export interface PromiseClient {
     inputs: Iterable<A> | AsyncIterable<A>,
     options?: { readonly concurrency?: number | undefined }
   ) => AsyncIterable<Settled<A>>
-  /** Releases the runtime and its connections. Calls made afterwards reject. */
+  /**
+   * Ends the calls in flight (they reject with {@link ClientClosedError} and send nothing more), then releases the
+   * runtime and its connections. Calls made afterwards reject with {@link ClientClosedError} too.
+   */
   readonly close: () => Promise<void>
+}
+
+/**
+ * The options of one `registerPds` call: `HeroClient.CallOptions` and an `AbortSignal`.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface CallOptions extends HeroClient.CallOptions {
+  readonly signal?: AbortSignal | undefined
+}
+
+/**
+ * What a call rejects with when its client was closed, before or during the call.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class ClientClosedError extends Error {
+  override readonly name = "ClientClosedError"
+  constructor() {
+    super("This Hero client is closed: create a new one with createHeroClient().")
+  }
 }
 
 /**
@@ -54,7 +79,7 @@ export type Settled<A> =
   | { readonly input: A; readonly result?: undefined; readonly error: HeroError.HeroError }
 
 /**
- * The error a call rejects with: a `HeroError`, or an `Error` for an aborted call or a closed client.
+ * The error a call rejects with: a `HeroError`, the signal's reason for an aborted call, or `ClientClosedError`.
  *
  * @since 0.1.0
  * @category models
@@ -80,36 +105,51 @@ export const resolveConfig = (
   )
 
 /**
- * Builds a Promise client from a validated configuration and an `HttpClient` layer. Trace propagation headers
- * are not sent: Promise callers have no Effect tracer to join.
+ * Builds a Promise client from a validated configuration and a `HeroTransport` layer (built once, on the first call,
+ * and released by `close()`).
  *
  * @since 0.1.0
  * @category constructors
  */
 export const make = (
   config: HeroConfig.Service,
-  httpClient: Layer.Layer<HttpClient.HttpClient>
+  transport: Layer.Layer<HeroTransport.HeroTransport>
 ): PromiseClient => {
   const runtime = ManagedRuntime.make(
-    HeroClient.layer.pipe(
+    HeroClient.layerTransport.pipe(
       Layer.provide(Layer.succeed(HeroConfig.HeroConfig, config)),
-      Layer.provide(httpClient),
-      Layer.merge(Layer.setTracerEnabled(false)),
-      Layer.merge(Layer.locallyScoped(HttpClient.currentTracerPropagation, false))
+      Layer.provide(transport),
+      Layer.merge(Layer.setTracerEnabled(false))
     )
   )
   let closed = false
   let client: HeroClient.Service | undefined
-  const ensureOpen = () => {
-    if (closed) throw new Error("This Hero client is closed: create a new one with createHeroClient().")
-  }
+  const inFlight = new Set<Fiber.RuntimeFiber<RegisterPds.Result, HeroError.HeroError>>()
 
-  const registerPds: PromiseClient["registerPds"] = async (input, options) => {
-    ensureOpen()
-    client ??= await runtime.runPromise(HeroClient.HeroClient)
-    const exit = await runtime.runPromiseExit(client.registerPds(input), options)
-    if (Exit.isSuccess(exit)) return exit.value
-    throw Cause.squash(exit.cause)
+  const registerPds: PromiseClient["registerPds"] = (input, options = {}) => {
+    if (closed) return Promise.reject(new ClientClosedError())
+    const { signal, ...callOptions } = options
+    if (signal?.aborted) return Promise.reject(signal.reason)
+    const program = client === undefined
+      ? Effect.flatMap(HeroClient.HeroClient, (service) => {
+        client = service
+        return service.registerPds(input, callOptions)
+      })
+      : client.registerPds(input, callOptions)
+    return new Promise((resolve, reject) => {
+      const fiber = runtime.runFork(program)
+      inFlight.add(fiber)
+      const abort = () => fiber.unsafeInterruptAsFork(FiberId.none)
+      signal?.addEventListener("abort", abort, { once: true })
+      fiber.addObserver((exit) => {
+        inFlight.delete(fiber)
+        signal?.removeEventListener("abort", abort)
+        if (Exit.isSuccess(exit)) resolve(exit.value)
+        else if (signal?.aborted) reject(signal.reason)
+        else if (closed && Cause.isInterruptedOnly(exit.cause)) reject(new ClientClosedError())
+        else reject(Cause.squash(exit.cause))
+      })
+    })
   }
 
   /** A window of at most `concurrency` calls, read lazily, yielded in input order (no Stream: edge bundles). */
@@ -131,9 +171,10 @@ export const make = (
   return {
     registerPds,
     registerAll,
-    close: () => {
+    close: async () => {
       closed = true
-      return runtime.dispose()
+      await Effect.runPromise(Fiber.interruptAll(inFlight))
+      await runtime.dispose()
     }
   }
 }

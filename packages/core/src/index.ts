@@ -24,6 +24,11 @@ export * as HeroConfig from "./HeroConfig.js"
 export * as HeroError from "./HeroError.js"
 
 /**
+ * @since 0.2.0
+ */
+export * as HeroTransport from "./HeroTransport.js"
+
+/**
  * @since 0.1.0
  */
 export * as NhsNumber from "./NhsNumber.js"

@@ -139,11 +139,11 @@ describe("HeroClient", () => {
       ],
       [
         "an HTML error page",
-        { status: 200, headers: { "content-type": "text/html" }, body: "<html>oops</html>" },
-        /text\/html/
+        { status: 200, headers: { "content-type": "text/html; charset=9434765919" }, body: "<html>oops</html>" },
+        /^the body is not JSON$/
       ],
       ["an empty body", { status: 201 }, /empty/],
-      ["a redirect", { status: 302, headers: { location: "https://example.com" } }, /302/],
+      ["a redirect", { status: 302, headers: { location: "https://example.com" } }, /302 is a redirect/],
       ["a status with no meaning here", json(418, { error: true }), /418/]
     ]
     for (const [name, reply, reason] of unexpected) {
@@ -244,26 +244,6 @@ describe("HeroClient", () => {
           attempts: 1
         })
         expect(sent).toHaveLength(1)
-      }))
-
-    it.effect("leaves the timeout to the transport when TimeoutEnforcement is \"transport\"", () =>
-      Effect.gen(function*() {
-        const { layer, sent } = scripted([{ ...registered(), delayMs: 30_000 }], { timeoutMs: 10_000 }, "transport")
-        const fiber = yield* Effect.fork(Effect.provide(HeroClient.registerPds(jane), layer))
-        yield* advance(29_999)
-        expect(fiber.unsafePoll()).toBeNull()
-        yield* advance(1)
-        assert.deepStrictEqual(yield* Fiber.join(fiber), new RegisterPds.Registered({ patientId: "98765" }))
-        expect(sent).toHaveLength(1)
-      }))
-
-    it.effect("classifies a transport failure caused by a timeout as TransportError { reason: \"Timeout\" }", () =>
-      Effect.gen(function*() {
-        const timeoutError = Object.assign(new Error("Headers Timeout Error"), { name: "HeadersTimeoutError" })
-        const { exit } = yield* run([{ drop: true, cause: timeoutError }], { maxRetries: 0 })
-        expect(failure(exit)).toMatchObject({ _tag: "TransportError", reason: "Timeout", attempts: 1 })
-        const dropped = yield* run([{ drop: true, cause: new Error("ECONNRESET") }], { maxRetries: 0 })
-        expect(failure(dropped.exit)).toMatchObject({ _tag: "TransportError", reason: "Network" })
       }))
 
     it.effect("a slow first attempt times out and the retry succeeds", () =>
@@ -438,6 +418,110 @@ describe("HeroClient", () => {
           "InvalidInput",
           "Registered"
         ])
+      }))
+  })
+
+  describe("hardening", () => {
+    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
+
+    it.effect("sends one x-correlation-id per call, the same on every attempt", () =>
+      Effect.gen(function*() {
+        const { layer, sent } = scripted([json(503, {}), registered(), registered()], { retryJitter: false })
+        const service = Context.get(yield* Layer.build(layer), HeroClient.HeroClient)
+        const first = yield* Effect.fork(service.registerPds(jane))
+        yield* advance(500)
+        yield* Fiber.join(first)
+        yield* service.registerPds(jane)
+        const ids = sent.map((request) => request.headers["x-correlation-id"])
+        expect(ids).toHaveLength(3)
+        expect(ids[0]).toMatch(uuid)
+        expect(ids[1]).toBe(ids[0])
+        expect(ids[2]).toMatch(uuid)
+        expect(ids[2]).not.toBe(ids[0])
+      }).pipe(Effect.scoped))
+
+    const unsafeIds: ReadonlyArray<[string, string]> = [
+      ["the API key", "test-key-s3cr3t"],
+      ["an NHS number", "req-9434765919"],
+      ["a grouped NHS number", "943-476-5919"],
+      ["an ISO date", "2010-10-22"],
+      ["a UK date", "22.10.2010"],
+      ["a compact date", "id-20101022"],
+      ["spaces", "req 42"],
+      ["a slash", "a/b"],
+      ["over 128 characters", "x".repeat(129)]
+    ]
+    for (const [name, value] of unsafeIds) {
+      it.effect(`leaves out a request id holding ${name}`, () =>
+        Effect.gen(function*() {
+          const { exit } = yield* run([json(404, {}, { "x-request-id": value })])
+          const error = failure(exit)
+          expect(error).toMatchObject({ _tag: "PatientNotFound" })
+          expect(error).not.toHaveProperty("requestId", value)
+          expect(`${error.message} ${JSON.stringify(error)}`).not.toContain(value)
+        }))
+    }
+
+    it.effect("keeps a well-formed request id such as a UUID", () =>
+      Effect.gen(function*() {
+        const id = "550e8400-e29b-41d4-a716-446655440000"
+        const { exit } = yield* run([json(404, {}, { "x-request-id": id })])
+        expect(failure(exit)).toMatchObject({ requestId: id })
+      }))
+
+    it.effect("refuses a body over 64 KiB as UnexpectedResponse", () =>
+      Effect.gen(function*() {
+        const body = JSON.stringify({ patient_id: "1", padding: "x".repeat(64 * 1024) })
+        const { exit } = yield* run([{ status: 200, body }])
+        expect(failure(exit)).toMatchObject({ _tag: "UnexpectedResponse", status: 200, reason: /over 64 KiB/ })
+      }))
+
+    it.effect("acts for another practice group per call, sharing the client's cooldown", () =>
+      Effect.gen(function*() {
+        const { layer, sent } = scripted([json(429, {}, { "retry-after": "5" }), registered()])
+        const service = Context.get(yield* Layer.build(layer), HeroClient.HeroClient)
+        const first = yield* Effect.fork(service.registerPds(jane, { practiceGroupId: "pg-2" }))
+        yield* advance(0)
+        const second = yield* Effect.fork(service.registerPds(jane, { practiceGroupId: "pg-3" }))
+        yield* advance(4_999)
+        expect(sent).toHaveLength(1)
+        yield* advance(1)
+        yield* Fiber.join(first)
+        yield* Fiber.join(second)
+        expect(sent.map((request) => request.headers["x-practice-group-id"]).sort()).toEqual(["pg-2", "pg-2", "pg-3"])
+      }).pipe(Effect.scoped))
+
+    it.effect("takes timeoutMs and maxRetries per call", () =>
+      Effect.gen(function*() {
+        const { layer, sent } = scripted([{ ...registered(), delayMs: 30_000 }])
+        const once = yield* Effect.fork(
+          Effect.provide(HeroClient.registerPds(jane, { timeoutMs: 100, maxRetries: 0 }), layer)
+        )
+        yield* advance(100)
+        expect(failure(yield* Fiber.await(once))).toMatchObject({
+          _tag: "TransportError",
+          reason: "Timeout",
+          attempts: 1
+        })
+        expect(sent).toHaveLength(1)
+      }))
+
+    it.effect("refuses per-call options that cannot work as InvalidInput, sending nothing", () =>
+      Effect.gen(function*() {
+        const { layer, sent } = scripted([registered()])
+        for (const options of [{ practiceGroupId: " " }, { timeoutMs: 0 }, { maxRetries: 1.5 }]) {
+          const error = yield* Effect.flip(Effect.provide(HeroClient.registerPds(jane, options), layer))
+          expect(error).toMatchObject({ _tag: "InvalidInput", issues: [{ path: Object.keys(options)[0] }] })
+        }
+        expect(sent).toHaveLength(0)
+      }))
+
+    it.effect("interrupting a call aborts its attempt and sends nothing more", () =>
+      Effect.gen(function*() {
+        const { fiber, sent } = yield* start([json(503, {}), registered()])
+        yield* Fiber.interrupt(fiber)
+        yield* advance(60_000)
+        expect(sent).toHaveLength(1)
       }))
   })
 })

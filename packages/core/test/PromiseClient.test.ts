@@ -1,35 +1,43 @@
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { describe, expect, it } from "@effect/vitest"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as HeroConfig from "../src/HeroConfig.js"
 import * as HeroError from "../src/HeroError.js"
+import * as HeroTransport from "../src/HeroTransport.js"
 import * as PromiseClient from "../src/PromiseClient.js"
 import * as RegisterPds from "../src/RegisterPds.js"
 
 const jane = { nhsNumber: "9000000009", dob: "2010-10-22" }
 
-/** An HttpClient layer answering every request with one status and body, counting builds and releases. */
-const answering = (status: number, body: unknown) => {
-  const lifecycle = { built: 0, released: 0, requests: 0 }
+/** A transport layer whose every attempt runs `answer`, counting builds, releases, attempts and interruptions. */
+const transport = (
+  answer: (request: HeroTransport.Request) => Effect.Effect<HeroTransport.Response, HeroTransport.TransportFailure>
+) => {
+  const lifecycle = { built: 0, released: 0, requests: 0, interrupted: 0 }
+  const sent = Effect.runSync(Deferred.make<void>())
   const layer = Layer.scoped(
-    HttpClient.HttpClient,
+    HeroTransport.HeroTransport,
     Effect.acquireRelease(
-      Effect.sync(() => {
+      Effect.sync((): HeroTransport.Service => {
         lifecycle.built++
-        return HttpClient.make((request) =>
-          Effect.sync(() => {
-            lifecycle.requests++
-            return HttpClientResponse.fromWeb(request, new Response(JSON.stringify(body), { status }))
-          })
-        )
+        return {
+          send: (request) =>
+            Effect.suspend(() => {
+              lifecycle.requests++
+              return Effect.zipRight(Deferred.succeed(sent, undefined), answer(request))
+            }).pipe(Effect.onInterrupt(() => Effect.sync(() => lifecycle.interrupted++)))
+        }
       }),
       () => Effect.sync(() => lifecycle.released++)
     )
   )
-  return { layer, lifecycle }
+  return { layer, lifecycle, sent: Effect.runPromise(Deferred.await(sent)) }
 }
+
+/** A transport layer answering every request with one status and JSON body. */
+const answering = (status: number, body: unknown, headers: HeroTransport.Response["headers"] = {}) =>
+  transport(() => Effect.succeed({ status, headers, body: JSON.stringify(body) }))
 
 const config = PromiseClient.resolveConfig({ apiKey: "k", practiceGroupId: "pg", maxRetries: 0 })
 
@@ -62,22 +70,77 @@ describe("PromiseClient", () => {
     await client.close()
   })
 
-  it("builds its HTTP layer once for all calls and releases it on close", async () => {
+  it("builds its transport once for all calls and releases it on close", async () => {
     const { layer, lifecycle } = answering(200, { patient_id: 1 })
     const client = PromiseClient.make(config, layer)
     await Promise.all([client.registerPds(jane), client.registerPds(jane), client.registerPds(jane)])
-    expect(lifecycle).toEqual({ built: 1, released: 0, requests: 3 })
+    expect(lifecycle).toMatchObject({ built: 1, released: 0, requests: 3 })
     await client.close()
     expect(lifecycle.released).toBe(1)
     await expect(client.registerPds(jane)).rejects.toThrow(/closed/)
   })
 
-  it("stops a call when its signal aborts", async () => {
-    const client = PromiseClient.make(config, Layer.succeed(HttpClient.HttpClient, HttpClient.make(() => Effect.never)))
+  it("rejects an aborted call with the signal's reason, aborting the request in flight", async () => {
+    const { layer, lifecycle, sent } = transport(() => Effect.never)
+    const client = PromiseClient.make(config, layer)
     const controller = new AbortController()
     const call = client.registerPds(jane, { signal: controller.signal })
+    await sent
     controller.abort()
-    await expect(call).rejects.toBeInstanceOf(Error)
+    const error = await call.catch((e: unknown) => e)
+    expect(error).toBe(controller.signal.reason)
+    expect(error).toMatchObject({ name: "AbortError" })
+    expect(lifecycle).toMatchObject({ requests: 1, interrupted: 1 })
+    const reason = new Error("the user went away")
+    await expect(client.registerPds(jane, { signal: AbortSignal.abort(reason) })).rejects.toBe(reason)
+    expect(lifecycle.requests).toBe(1)
+    await client.close()
+  })
+
+  it("rejects with the signal's reason while waiting between attempts, and sends nothing more", async () => {
+    const { layer, lifecycle, sent } = answering(503, {}, { "retry-after-ms": "30000" })
+    const client = PromiseClient.make(PromiseClient.resolveConfig({ apiKey: "k", practiceGroupId: "pg" }), layer)
+    const controller = new AbortController()
+    const call = client.registerPds(jane, { signal: controller.signal })
+    await sent
+    controller.abort()
+    await expect(call).rejects.toBe(controller.signal.reason)
+    expect(lifecycle.requests).toBe(1)
+    await client.close()
+  })
+
+  it("close() ends calls in flight with ClientClosedError, sends nothing more and releases the transport", async () => {
+    const { layer, lifecycle, sent } = transport(() => Effect.never)
+    const client = PromiseClient.make(PromiseClient.resolveConfig({ apiKey: "k", practiceGroupId: "pg" }), layer)
+    const call = client.registerPds(jane).catch((e: unknown) => e)
+    await sent
+    await client.close()
+    const error = await call
+    expect(error).toBeInstanceOf(PromiseClient.ClientClosedError)
+    expect((error as Error).message).toMatch(/closed/)
+    expect(HeroError.isHeroError(error)).toBe(false)
+    expect(lifecycle).toEqual({ built: 1, released: 1, requests: 1, interrupted: 1 })
+    await expect(client.registerPds(jane)).rejects.toBeInstanceOf(PromiseClient.ClientClosedError)
+  })
+
+  it("passes per-call options: practice group, timeout and retries", async () => {
+    const seen: Array<HeroTransport.Request> = []
+    const { layer, lifecycle } = transport((request) => {
+      seen.push(request)
+      return Effect.succeed({ status: 500, headers: {}, body: "{}" })
+    })
+    const client = PromiseClient.make(
+      PromiseClient.resolveConfig({ apiKey: "k", practiceGroupId: "pg", retryInitialDelayMs: 1, retryMaxDelayMs: 1 }),
+      layer
+    )
+    const error = await client.registerPds(jane, { practiceGroupId: "pg-2", timeoutMs: 1234, maxRetries: 1 })
+      .catch((e: unknown) => e)
+    expect(error).toMatchObject({ _tag: "ServerError", attempts: 2 })
+    expect(lifecycle.requests).toBe(2)
+    expect(seen.map((request) => [request.headers["x-practice-group-id"], request.timeout])).toEqual([
+      ["pg-2", 1234],
+      ["pg-2", 1234]
+    ])
     await client.close()
   })
 
@@ -85,19 +148,16 @@ describe("PromiseClient", () => {
     let inFlight = 0
     let maxInFlight = 0
     let pulled = 0
-    const layer = Layer.succeed(
-      HttpClient.HttpClient,
-      HttpClient.make((request) =>
-        Effect.gen(function*() {
-          inFlight++
-          maxInFlight = Math.max(maxInFlight, inFlight)
-          yield* Effect.sleep(5)
-          inFlight--
-          const body = JSON.parse(new TextDecoder().decode((request.body as { body: Uint8Array }).body))
-          const status = body.dob === "2010-10-21" ? 404 : 200
-          return HttpClientResponse.fromWeb(request, new Response(JSON.stringify({ patient_id: body.dob }), { status }))
-        })
-      )
+    const { layer } = transport((request) =>
+      Effect.gen(function*() {
+        inFlight++
+        maxInFlight = Math.max(maxInFlight, inFlight)
+        yield* Effect.sleep(5)
+        inFlight--
+        const body = JSON.parse(request.body)
+        const status = body.dob === "2010-10-21" ? 404 : 200
+        return { status, headers: {}, body: JSON.stringify({ patient_id: body.dob }) }
+      })
     )
     const client = PromiseClient.make(config, layer)
     async function* inputs() {

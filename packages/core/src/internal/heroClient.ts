@@ -1,17 +1,16 @@
-import * as HttpClient from "@effect/platform/HttpClient"
-import type * as HttpClientError from "@effect/platform/HttpClientError"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
-import * as Schedule from "effect/Schedule"
+import type * as Schedule from "effect/Schedule"
+import * as ScheduleDecision from "effect/ScheduleDecision"
+import * as Intervals from "effect/ScheduleIntervals"
 import type * as Tracer from "effect/Tracer"
-import * as HeroClient from "../HeroClient.js"
+import type * as HeroClient from "../HeroClient.js"
 import * as HeroConfig from "../HeroConfig.js"
 import * as HeroError from "../HeroError.js"
+import * as HeroTransport from "../HeroTransport.js"
 import * as NhsNumber from "../NhsNumber.js"
 import * as RegisterPds from "../RegisterPds.js"
 import * as RetryPolicy from "../RetryPolicy.js"
@@ -22,63 +21,101 @@ import { version } from "./version.js"
 export const userAgent = `@hero-pds/core/${version}`
 
 const timedOut = (attempts: number) =>
-  new HeroError.TransportError({ reason: "Timeout", attempts, detail: "no response within the timeout" })
+  new HeroError.TransportError({ reason: "Timeout", attempts, detail: "no complete response within the timeout" })
 
-const timeoutCauses: ReadonlySet<string> = new Set(["TimeoutError", "HeadersTimeoutError", "BodyTimeoutError"])
-
-/** A transport failure; a timeout when the HttpClient says so (see `HeroClient.TimeoutEnforcement`). */
-const transportError = (attempts: number) => (error: HttpClientError.HttpClientError) =>
-  Predicate.hasProperty(error.cause, "name") && timeoutCauses.has(String(error.cause.name))
+const fromFailure = (failure: HeroTransport.TransportFailure, attempts: number): HeroError.HeroError =>
+  failure.reason === "TooLarge"
+    ? new HeroError.UnexpectedResponse({
+      status: failure.status ?? 0,
+      attempts,
+      reason: `the body is over ${HeroTransport.maxBodyBytes / 1024} KiB`
+    })
+    : failure.reason === "Timeout"
     ? timedOut(attempts)
-    : new HeroError.TransportError({ reason: "Network", attempts, detail: error.reason })
+    : new HeroError.TransportError({ reason: "Network", attempts, detail: failure.detail })
 
 const masked = (request: RegisterPds.Request): string =>
   "nhsNumber" in request ? NhsNumber.mask(request.nhsNumber) : "demographics"
 
-export const make: Effect.Effect<HeroClient.Service, never, HttpClient.HttpClient | HeroConfig.HeroConfig> = Effect
-  .gen(function*() {
-    const config = yield* HeroConfig.HeroConfig
-    const httpClient = yield* HttpClient.HttpClient
-    const schedule = RetryPolicy.schedule(config.retryPolicy)
-    const spanOptions: Tracer.SpanOptions = {
-      kind: "client",
-      captureStackTrace: false,
-      attributes: { "hero.practice_group_id": config.practiceGroupId, "hero.environment": config.environment }
-    }
-    const baseRequest = HttpClientRequest.post(config.baseUrl + RegisterPds.path).pipe(
-      HttpClientRequest.setHeaders({
-        "x-api-key": Redacted.value(config.apiKey),
-        "x-practice-group-id": config.practiceGroupId,
-        accept: "application/json",
-        "user-agent": userAgent
-      })
-    )
+const invalidOption = (path: string, message: string) =>
+  Either.left(new HeroError.InvalidInput({ issues: [{ path, message }] }))
 
-    const effectTimeout = (yield* HeroClient.TimeoutEnforcement) === "effect"
-    // Every call of this client waits out a server's hint before sending, and shares its rate and concurrency.
+const isWhole = (value: unknown, min: number, max: number): value is number =>
+  typeof value === "number" && Number.isInteger(value) && value >= min && value <= max
+
+/** Checks per-call options, as `InvalidInput` (nothing is sent) when one cannot work. */
+const checkOptions = (
+  options: HeroClient.CallOptions
+): Either.Either<HeroClient.CallOptions, HeroError.InvalidInput> => {
+  if (
+    options.practiceGroupId !== undefined &&
+    (typeof options.practiceGroupId !== "string" || options.practiceGroupId.trim() === "")
+  ) {
+    return invalidOption("practiceGroupId", "must be a non-empty practice group id")
+  }
+  if (options.timeoutMs !== undefined && !isWhole(options.timeoutMs, 1, 600_000)) {
+    return invalidOption("timeoutMs", "must be a whole number of milliseconds from 1 to 600000")
+  }
+  if (options.maxRetries !== undefined && !isWhole(options.maxRetries, 0, 10)) {
+    return invalidOption("maxRetries", "must be a whole number from 0 to 10")
+  }
+  return Either.right(options)
+}
+
+/** One call's settings, after its options are applied to the client's. */
+interface Call {
+  readonly headers: Record<string, string>
+  readonly body: string
+  readonly timeout: number
+  readonly schedule: Schedule.Schedule<unknown, HeroError.HeroError>
+  /** Epoch milliseconds by which the call ends, when the client has a deadline. */
+  readonly deadlineAt: number | undefined
+}
+
+export const make: Effect.Effect<HeroClient.Service, never, HeroTransport.HeroTransport | HeroConfig.HeroConfig> =
+  Effect.gen(function*() {
+    const config = yield* HeroConfig.HeroConfig
+    const transport = yield* HeroTransport.HeroTransport
+    const schedule = RetryPolicy.schedule(config.retryPolicy)
+    const timeout = Duration.toMillis(config.timeout)
+    const deadline = config.deadline === undefined ? undefined : Duration.toMillis(config.deadline)
+    const apiKey = Redacted.value(config.apiKey)
+    const secrets = [apiKey]
+    const baseHeaders = {
+      "x-api-key": apiKey,
+      "x-practice-group-id": config.practiceGroupId,
+      "content-type": "application/json",
+      accept: "application/json",
+      "user-agent": userAgent
+    }
+    // Every call of this client waits out a server's hint before sending, and shares its rate and concurrency,
+    // whichever practice group it acts for.
     const gate = yield* Gate.make({
       requestsPerSecond: config.maxRequestsPerSecond,
       maxConcurrency: config.maxConcurrency
     })
     const maxRetryAfter = Duration.toMillis(config.retryPolicy.maxRetryAfter)
-    const withTimeout = <A>(effect: Effect.Effect<A, HeroError.HeroError>, attempts: number) =>
-      effectTimeout
-        ? Effect.timeoutFail(effect, { duration: config.timeout, onTimeout: () => timedOut(attempts) })
-        : effect
+
+    /** The attempt's timeout, shortened to what is left of the call's deadline. */
+    const attemptTimeout = (call: Call): Effect.Effect<number> =>
+      call.deadlineAt === undefined
+        ? Effect.succeed(call.timeout)
+        : Effect.map(Clock.currentTimeMillis, (now) => Math.max(1, Math.min(call.timeout, call.deadlineAt! - now)))
 
     /** One request and its classified answer; an HTTP-date hint needs the clock, nothing else does. */
-    const attempt = (request: HttpClientRequest.HttpClientRequest, attempts: number) =>
-      httpClient.execute(request).pipe(
-        Effect.flatMap((response) => Effect.map(response.text, (body) => ({ response, body }))),
-        Effect.mapError(transportError(attempts)),
-        Effect.flatMap(({ body, response }) => {
-          const headers = response.headers
-          const received = { status: response.status, header: (name: string) => headers[name], body, attempts }
-          return response.status >= 200 && response.status < 300
-            ? classify({ ...received, now: 0 })
-            : Effect.flatMap(Clock.currentTimeMillis, (now) => classify({ ...received, now }))
-        }),
-        (effect) => gate.send(withTimeout(effect, attempts)),
+    const attempt = (call: Call, attempts: number) =>
+      gate.send(
+        Effect.flatMap(attemptTimeout(call), (timeout) =>
+          transport.send({ url: config.baseUrl + RegisterPds.path, headers: call.headers, body: call.body, timeout }))
+      ).pipe(
+        Effect.mapError((failure) =>
+          fromFailure(failure, attempts)
+        ),
+        Effect.flatMap((response) =>
+          response.status >= 200 && response.status < 300
+            ? classify({ response, attempts, now: 0, secrets })
+            : Effect.flatMap(Clock.currentTimeMillis, (now) => classify({ response, attempts, now, secrets }))
+        ),
         Effect.tapError((error) => {
           const hint = RetryPolicy.hintOf(error)
           const log = Effect.logDebug(`register_pds attempt ${attempts} failed: ${error._tag}`)
@@ -86,41 +123,91 @@ export const make: Effect.Effect<HeroClient.Service, never, HttpClient.HttpClien
         })
       )
 
-    /** The first attempt runs bare; the retry schedule is only built once an attempt has failed. */
-    const withRetries = (request: HttpClientRequest.HttpClientRequest, span: Tracer.Span) => {
+    /**
+     * The first attempt runs bare; the retry schedule is only stepped once an attempt has failed. With a deadline,
+     * a wait that would end past it is not begun (the call fails at once with the error in hand), and the deadline
+     * ends whatever is under way with the last error, or a timeout when nothing answered.
+     */
+    const withRetries = (call: Call, span: Tracer.Span) => {
       let attempts = 0
-      const once = Effect.suspend(() => attempt(request, ++attempts))
-      const retry = (driver: Schedule.ScheduleDriver<unknown, HeroError.HeroError>, error: HeroError.HeroError) =>
-        Effect.matchEffect(driver.next(error), {
-          onFailure: () => Effect.fail(error),
-          onSuccess: (): Effect.Effect<RegisterPds.Result, HeroError.HeroError> =>
-            Effect.catchAll(once, (next) => retry(driver, next))
-        })
+      let last: HeroError.HeroError | undefined
+      const once = Effect.tapError(Effect.suspend(() => attempt(call, ++attempts)), (error) =>
+        Effect.sync(() => {
+          last = error
+        }))
+      const retry = (
+        state: unknown,
+        error: HeroError.HeroError
+      ): Effect.Effect<RegisterPds.Result, HeroError.HeroError> =>
+        Effect.flatMap(
+          Clock.currentTimeMillis,
+          (now) =>
+            Effect.flatMap(call.schedule.step(now, error, state), ([next, , decision]) => {
+              if (ScheduleDecision.isDone(decision)) return Effect.fail(error)
+              const wakeAt = Intervals.start(decision.intervals)
+              if (call.deadlineAt !== undefined && wakeAt >= call.deadlineAt) return Effect.fail(error)
+              return Effect.zipRight(
+                Effect.sleep(Math.max(0, wakeAt - now)),
+                Effect.catchAll(once, (failed) => retry(next, failed))
+              )
+            })
+        )
       const annotate = (outcome: string) =>
         Effect.sync(() => {
           span.attribute("hero.attempts", attempts)
           span.attribute("hero.outcome", outcome)
         })
-      return Effect.catchAll(
-        once,
-        (error) => Effect.flatMap(Schedule.driver(schedule), (driver) => retry(driver, error))
+      const retried = Effect.catchAll(once, (error) => retry(call.schedule.initial, error))
+      const bounded = call.deadlineAt === undefined ?
+        retried :
+        Effect.flatMap(Clock.currentTimeMillis, (now) =>
+          Effect.timeoutFail(retried, {
+            duration: Math.max(0, call.deadlineAt! - now),
+            onTimeout: () => last ?? timedOut(attempts)
+          }))
+      return bounded.pipe(
+        Effect.tapBoth({ onSuccess: (result) => annotate(result._tag), onFailure: (error) => annotate(error._tag) }),
+        Effect.withParentSpan(span)
       )
-        .pipe(
-          Effect.tapBoth({ onSuccess: (result) => annotate(result._tag), onFailure: (error) => annotate(error._tag) }),
-          Effect.withParentSpan(span)
-        )
+    }
+
+    const spanOptions: Tracer.SpanOptions = {
+      kind: "client",
+      captureStackTrace: false,
+      attributes: { "hero.environment": config.environment }
     }
 
     /** The span is used directly (not looked up), so calls pay nothing for it when tracing is off. */
-    const registerPds = (input: RegisterPds.Input): Effect.Effect<RegisterPds.Result, HeroError.HeroError> =>
+    const registerPds = (
+      input: RegisterPds.Input,
+      options: HeroClient.CallOptions = {}
+    ): Effect.Effect<RegisterPds.Result, HeroError.HeroError> =>
       Effect.useSpan("HeroClient.registerPds", spanOptions, (span) => {
-        const request = RegisterPds.decodeInput(input)
+        const correlationId = crypto.randomUUID()
+        span.attribute("hero.correlation_id", correlationId)
+        const request = Either.flatMap(checkOptions(options), () => RegisterPds.decodeInput(input))
         if (Either.isLeft(request)) {
           span.attribute("hero.outcome", request.left._tag)
           return Effect.fail(request.left)
         }
+        const practiceGroupId = options.practiceGroupId ?? config.practiceGroupId
+        span.attribute("hero.practice_group_id", practiceGroupId)
         span.attribute("hero.patient", masked(request.right))
-        return withRetries(HttpClientRequest.bodyUnsafeJson(baseRequest, RegisterPds.toWire(request.right)), span)
+        const headers = { ...baseHeaders, "x-practice-group-id": practiceGroupId, "x-correlation-id": correlationId }
+        const body = JSON.stringify(RegisterPds.toWire(request.right))
+        const callSchedule = options.maxRetries === undefined
+          ? schedule
+          : RetryPolicy.schedule({ ...config.retryPolicy, maxRetries: options.maxRetries })
+        const call = (deadlineAt: number | undefined): Call => ({
+          headers,
+          body,
+          timeout: options.timeoutMs ?? timeout,
+          schedule: callSchedule,
+          deadlineAt
+        })
+        return deadline === undefined
+          ? withRetries(call(undefined), span)
+          : Effect.flatMap(Clock.currentTimeMillis, (now) => withRetries(call(now + deadline), span))
       })
 
     return { registerPds }

@@ -2,18 +2,42 @@ import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as HeroError from "../HeroError.js"
+import type * as HeroTransport from "../HeroTransport.js"
 import * as RegisterPds from "../RegisterPds.js"
 import * as RetryPolicy from "../RetryPolicy.js"
 
-/** What one attempt got back: enough to classify it, nothing that could leak the request. */
+/** What one attempt got back, and what the error fields need. Nothing that could leak the request. */
 export interface Received {
-  readonly status: number
-  readonly header: (name: string) => string | undefined
-  readonly body: string
+  readonly response: HeroTransport.Response
   readonly attempts: number
   /** Epoch milliseconds when it arrived, for HTTP-date `Retry-After` hints. */
   readonly now: number
+  /** The API key (and any other secret of the call), never to be echoed into an error. */
+  readonly secrets: ReadonlyArray<string>
 }
+
+const requestIdShape = /^[A-Za-z0-9._:-]{1,128}$/
+/** Ten digits, grouped 3-3-4 or not: an NHS number. */
+const nhsNumberShape = /(?<!\d)\d{3}[-._:]?\d{3}[-._:]?\d{4}(?!\d)/
+/** A calendar date, year first or last, with or without separators. */
+const dateShape = new RegExp(
+  [
+    String.raw`(?<!\d)(19|20)\d\d[-._:]?(0?[1-9]|1[0-2])[-._:]?(0?[1-9]|[12]\d|3[01])(?!\d)`,
+    String.raw`(?<!\d)(0?[1-9]|[12]\d|3[01])[-._:](0?[1-9]|1[0-2])[-._:](19|20)?\d\d(?!\d)`,
+    String.raw`(?<!\d)(0[1-9]|[12]\d|3[01])(0[1-9]|1[0-2])(19|20)\d\d(?!\d)`
+  ].join("|")
+)
+
+/**
+ * Hero's `x-request-id`, only when it is well formed (`[A-Za-z0-9._:-]{1,128}`), holds nothing shaped like an NHS
+ * number or a date, and echoes no secret: a hostile or broken server must not get patient data or the key into an
+ * error, a log line or a span through it.
+ */
+export const requestIdOf = (value: string | undefined, secrets: ReadonlyArray<string>): string | undefined =>
+  value !== undefined && requestIdShape.test(value) && !nhsNumberShape.test(value) && !dateShape.test(value) &&
+    !secrets.some((secret) => secret.length >= 4 && value.includes(secret))
+    ? value
+    : undefined
 
 const HeroIssues = Schema.Struct({
   message: Schema.Array(Schema.Struct({
@@ -49,29 +73,34 @@ const parseJson = (body: string): Option.Option<unknown> => {
   }
 }
 
-const describeUndecodable = (received: Received): string => {
-  if (received.body.trim() === "") return "the body is empty"
-  const contentType = received.header("content-type") ?? "no content type"
-  return Option.isNone(parseJson(received.body))
-    ? `the body is not JSON (${contentType})`
+const describeUndecodable = (body: string): string => {
+  if (body.trim() === "") return "the body is empty"
+  return Option.isNone(parseJson(body))
+    ? "the body is not JSON"
     : "the JSON body is neither a patient_id nor a verification request"
 }
 
+const describeStatus = (status: number): string =>
+  status >= 300 && status < 400
+    ? `HTTP ${status} is a redirect, which is never followed`
+    : `HTTP ${status} has no meaning for register_pds`
+
 /** Turns one attempt's response into a result or a typed error. Never throws, never a defect. */
 export const classify = (received: Received): Either.Either<RegisterPds.Result, HeroError.HeroError> => {
-  const { attempts, status } = received
-  const requestId = received.header("x-request-id")
-  const fields = { status, attempts, requestId }
+  const { attempts, response: { body, headers, status } } = received
+  const fields = { status, attempts, requestId: requestIdOf(headers["x-request-id"], received.secrets) }
   if (status >= 200 && status < 300) {
     return Either.fromOption(
-      Option.flatMap(parseJson(received.body), (json) => Either.getRight(RegisterPds.decodeResult(json))),
-      () => new HeroError.UnexpectedResponse({ ...fields, reason: describeUndecodable(received) })
+      Option.flatMap(parseJson(body), (json) => Either.getRight(RegisterPds.decodeResult(json))),
+      () => new HeroError.UnexpectedResponse({ ...fields, reason: describeUndecodable(body) })
     )
   }
-  const retryAfter = Option.getOrUndefined(RetryPolicy.parseRetryAfter(received.header, received.now))
+  const retryAfter = Option.getOrUndefined(
+    RetryPolicy.parseRetryAfter((name) => headers[name as HeroTransport.ResponseHeader], received.now)
+  )
   switch (status) {
     case 400: {
-      const issues = Option.flatMap(parseJson(received.body), decodeHeroIssues)
+      const issues = Option.flatMap(parseJson(body), decodeHeroIssues)
       return Either.left(
         new HeroError.BadRequest({
           ...fields,
@@ -93,6 +122,6 @@ export const classify = (received: Received): Either.Either<RegisterPds.Result, 
   return Either.left(
     status >= 500 && status < 600
       ? new HeroError.ServerError({ ...fields, retryAfter })
-      : new HeroError.UnexpectedResponse({ ...fields, reason: `HTTP ${status} has no meaning for register_pds` })
+      : new HeroError.UnexpectedResponse({ ...fields, reason: describeStatus(status) })
   )
 }

@@ -33,14 +33,11 @@ export const json = (status: number, body: unknown, headers: Record<string, stri
 export const registered = (patientId: string | number = "98765") => json(200, { patient_id: patientId })
 
 /**
- * A `HeroClient` whose HTTP layer answers from a script, one reply per request (the last repeats),
- * recording every request. Unit tests of classification and retry timing need nothing more.
+ * A `HeroClient` over an `HttpClient` (through `HeroTransport.layerHttpClient`) that answers from a script, one
+ * reply per request (the last repeats), recording every request. Unit tests of classification and retry timing
+ * need nothing more.
  */
-export const scripted = (
-  replies: ReadonlyArray<Reply>,
-  options: HeroConfig.Options = {},
-  enforcement: "effect" | "transport" = "effect"
-) => {
+export const scripted = (replies: ReadonlyArray<Reply>, options: HeroConfig.Options = {}) => {
   const sent: Array<Sent> = []
   const httpClient = HttpClient.make((request, url) =>
     Effect.suspend(() => {
@@ -66,7 +63,6 @@ export const scripted = (
   )
   const layer = HeroClient.layer.pipe(
     Layer.provide(Layer.succeed(HttpClient.HttpClient, httpClient)),
-    Layer.provide(Layer.succeed(HeroClient.TimeoutEnforcement, enforcement)),
     Layer.provide(HeroConfig.layer({ apiKey: "test-key-s3cr3t", practiceGroupId: "pg-1", ...options })),
     Layer.orDie
   )
