@@ -1,29 +1,29 @@
 /**
- * `HeroClient` on Node: over undici with a dedicated keep-alive connection pool, or, in the `sandbox`
- * environment at its default address, over the embedded `@hero-pds/sandbox` in memory.
+ * `HeroClient` on Node: over undici (`NodeHeroTransport`) with a dedicated keep-alive connection pool that honours
+ * `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY`, or any undici dispatcher given; or, in the `sandbox` environment at its
+ * default address, over the embedded `@hero-pds/sandbox` in memory.
  *
  * @since 0.1.0
  */
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import * as Undici from "@effect/platform-node/Undici"
-import * as HttpClient from "@effect/platform/HttpClient"
 import * as HeroClient from "@hero-pds/core/HeroClient"
 import * as HeroConfig from "@hero-pds/core/HeroConfig"
+import * as HeroTransport from "@hero-pds/core/HeroTransport"
 import * as PromiseClient from "@hero-pds/core/PromiseClient"
 import * as Sandbox from "@hero-pds/sandbox/Sandbox"
 import * as SandboxHttpClient from "@hero-pds/sandbox/SandboxHttpClient"
 import type * as ConfigError from "effect/ConfigError"
-import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as NodeHeroTransport from "./NodeHeroTransport.js"
 
 /**
- * The options of `createHeroClient`: every one may be left out and is then read from its `HERO_*` variable.
+ * The options of `createHeroClient`: every setting may be left out and is then read from its `HERO_*` variable;
+ * `dispatcher` is any undici dispatcher (default: a dedicated `EnvHttpProxyAgent`).
  *
  * @since 0.1.0
  * @category models
  */
-export type Options = HeroConfig.Options
+export interface Options extends HeroConfig.Options, NodeHeroTransport.Options {}
 
 /**
  * Whether a configuration means the embedded sandbox: the `sandbox` environment at its default base URL.
@@ -36,58 +36,42 @@ export const isEmbeddedSandbox = (config: HeroConfig.Service): boolean =>
   config.environment === "sandbox" && config.baseUrl === Sandbox.defaultUrl
 
 /**
- * undici with a dedicated keep-alive `Agent` (released with the layer) that enforces the per-attempt timeout
- * itself: headers within `config.timeout`, and no pause longer than that in the body. Native timers cost far
- * less than an Effect race per attempt, so `HeroClient.TimeoutEnforcement` is set to `"transport"`.
+ * The transport for a configuration: the in-memory sandbox when embedded, else undici ({@link NodeHeroTransport}).
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category layers
  */
-export const layerUndici = (
-  config: HeroConfig.Service
-): Layer.Layer<HttpClient.HttpClient | HeroClient.TimeoutEnforcement> => {
-  const timeout = Duration.toMillis(config.timeout)
-  const withTimeouts: Undici.Dispatcher.DispatcherComposeInterceptor = (dispatch) => (options, handler) =>
-    dispatch({ ...options, headersTimeout: timeout, bodyTimeout: timeout }, handler)
-  return Layer.merge(
-    Layer.scoped(
-      HttpClient.HttpClient,
-      Effect.map(
-        Effect.acquireRelease(Effect.sync(() => new Undici.Agent()), (agent) => Effect.promise(() => agent.destroy())),
-        (agent) => NodeHttpClient.makeUndici(agent.compose(withTimeouts))
-      )
-    ),
-    Layer.succeed(HeroClient.TimeoutEnforcement, "transport")
-  )
-}
-
-/**
- * The `HttpClient` for a configuration: the in-memory sandbox when embedded, else {@link layerUndici}.
- *
- * @since 0.1.0
- * @category layers
- */
-export const layerHttpClient = (
-  config: HeroConfig.Service
-): Layer.Layer<HttpClient.HttpClient | HeroClient.TimeoutEnforcement> =>
+export const layerTransport = (
+  config: HeroConfig.Service,
+  options: NodeHeroTransport.Options = {}
+): Layer.Layer<HeroTransport.HeroTransport> =>
   isEmbeddedSandbox(config)
-    ? Layer.merge(SandboxHttpClient.layer(), Layer.succeed(HeroClient.TimeoutEnforcement, "effect"))
-    : layerUndici(config)
+    ? Layer.provide(HeroTransport.layerHttpClient, SandboxHttpClient.layer())
+    : NodeHeroTransport.layer(options)
+
+const withoutConfig = (options: NodeHeroTransport.Options) =>
+  Layer.unwrapEffect(
+    Effect.map(
+      HeroConfig.HeroConfig,
+      (config) => HeroClient.layerTransport.pipe(Layer.provide(layerTransport(config, options)))
+    )
+  )
 
 /**
  * `HeroClient` for the `HeroConfig` in the context (like platform's `layerUndiciWithoutDispatcher`, the dependency
- * is left to the caller).
+ * is left to the caller), over a dedicated `EnvHttpProxyAgent`.
  *
  * @since 0.1.0
  * @category layers
  */
-export const layerWithoutConfig: Layer.Layer<HeroClient.HeroClient, never, HeroConfig.HeroConfig> = Layer
-  .unwrapEffect(
-    Effect.map(HeroConfig.HeroConfig, (config) => HeroClient.layer.pipe(Layer.provide(layerHttpClient(config))))
-  )
+export const layerWithoutConfig: Layer.Layer<HeroClient.HeroClient, never, HeroConfig.HeroConfig> = withoutConfig({})
 
-const fromConfig = (config: Effect.Effect<HeroConfig.Service, ConfigError.ConfigError>) =>
-  Layer.provide(layerWithoutConfig, Layer.effect(HeroConfig.HeroConfig, config))
+const fromConfig = (
+  config: Effect.Effect<HeroConfig.Service, ConfigError.ConfigError>,
+  options: NodeHeroTransport.Options = {}
+) => Layer.provide(withoutConfig(options), Layer.effect(HeroConfig.HeroConfig, config))
+
+const configOptions = ({ dispatcher: _, ...options }: Options): HeroConfig.Options => options
 
 /**
  * `HeroClient` from caller options (no environment variables read).
@@ -96,7 +80,7 @@ const fromConfig = (config: Effect.Effect<HeroConfig.Service, ConfigError.Config
  * @category layers
  */
 export const layer = (options: Options): Layer.Layer<HeroClient.HeroClient, ConfigError.ConfigError> =>
-  fromConfig(HeroConfig.make(options, undefined, Sandbox.heroConfigDefaults))
+  fromConfig(HeroConfig.make(configOptions(options), undefined, Sandbox.heroConfigDefaults), options)
 
 /**
  * `HeroClient` from the `HERO_*` variables, read through Effect's `Config`.
@@ -117,6 +101,6 @@ export const layerConfig: Layer.Layer<HeroClient.HeroClient, ConfigError.ConfigE
  * @category constructors
  */
 export const createHeroClient = (options: Options = {}): PromiseClient.PromiseClient => {
-  const config = PromiseClient.resolveConfig(options, process.env, Sandbox.heroConfigDefaults)
-  return PromiseClient.make(config, layerHttpClient(config))
+  const config = PromiseClient.resolveConfig(configOptions(options), process.env, Sandbox.heroConfigDefaults)
+  return PromiseClient.make(config, layerTransport(config, options))
 }

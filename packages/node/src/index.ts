@@ -6,17 +6,17 @@ export * as Bulk from "./Bulk.js"
 /**
  * @since 0.1.0
  */
-export * as Cli from "./Cli.js"
-
-/**
- * @since 0.1.0
- */
 export * as Csv from "./Csv.js"
 
 /**
  * @since 0.1.0
  */
 export * as NodeHeroClient from "./NodeHeroClient.js"
+
+/**
+ * @since 0.2.0
+ */
+export * as NodeHeroTransport from "./NodeHeroTransport.js"
 
 /**
  * @since 0.1.0
