@@ -1,17 +1,16 @@
 /**
- * The edge adapter: `HeroClient` over `@effect/platform`'s `FetchHttpClient`, for Cloudflare Workers, Vercel Edge,
+ * The edge adapter: `HeroClient` over `fetch` (`EdgeHeroTransport`), for Cloudflare Workers, Vercel Edge,
  * Deno and browsers. It reads nothing from `process` and imports no Node built-in: settings come from the caller
  * (a Worker passes its `env` bindings), and no effect, timer or random number runs at import time.
  *
  * @since 0.1.0
  */
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import type * as HttpClient from "@effect/platform/HttpClient"
 import * as HeroClient from "@hero-pds/core/HeroClient"
 import * as HeroConfig from "@hero-pds/core/HeroConfig"
 import * as PromiseClient from "@hero-pds/core/PromiseClient"
 import type * as ConfigError from "effect/ConfigError"
 import * as Layer from "effect/Layer"
+import * as EdgeHeroTransport from "./EdgeHeroTransport.js"
 
 /**
  * The settings of an edge client: those of `HeroConfig.Options` (`apiKey`, `practiceGroupId`, `environment`,
@@ -50,17 +49,6 @@ const configOptions = (options: Options): HeroConfig.Options => {
 }
 
 /**
- * The `HttpClient` of the edge adapter: `FetchHttpClient`, with the caller's `fetch` when one is given.
- *
- * @since 0.1.0
- * @category layers
- */
-export const layerHttpClient = (fetch?: typeof globalThis.fetch): Layer.Layer<HttpClient.HttpClient> =>
-  fetch === undefined
-    ? FetchHttpClient.layer
-    : Layer.provide(FetchHttpClient.layer, Layer.succeed(FetchHttpClient.Fetch, fetch))
-
-/**
  * The Hero client over `fetch`, for Effect programs. Each setting comes from `options`, else from `env` when
  * given (for example a Worker's `env` bindings); nothing is read from `process`. Fails with a `ConfigError` naming
  * the setting at fault when the configuration cannot work.
@@ -82,9 +70,9 @@ export const layer = (
   options: Options,
   env?: Env
 ): Layer.Layer<HeroClient.HeroClient, ConfigError.ConfigError> =>
-  HeroClient.layer.pipe(
+  HeroClient.layerTransport.pipe(
     Layer.provide(Layer.effect(HeroConfig.HeroConfig, HeroConfig.make(configOptions(options), env))),
-    Layer.provide(layerHttpClient(options.fetch))
+    Layer.provide(EdgeHeroTransport.layer(options.fetch))
   )
 
 /**
@@ -117,5 +105,5 @@ export const layer = (
 export const createHeroClient = (options: Options = {}, env?: Env): PromiseClient.PromiseClient =>
   PromiseClient.make(
     PromiseClient.resolveConfig(configOptions(options), env),
-    layerHttpClient(options.fetch)
+    EdgeHeroTransport.layer(options.fetch)
   )

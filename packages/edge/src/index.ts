@@ -10,6 +10,11 @@
  */
 export * as EdgeHeroClient from "./EdgeHeroClient.js"
 
+/**
+ * @since 0.2.0
+ */
+export * as EdgeHeroTransport from "./EdgeHeroTransport.js"
+
 export {
   /**
    * The Promise client over `fetch`: `createHeroClient(options, env?)`. See `EdgeHeroClient.createHeroClient`.

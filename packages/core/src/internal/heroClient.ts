@@ -78,7 +78,9 @@ export const make: Effect.Effect<HeroClient.Service, never, HeroTransport.HeroTr
     const transport = yield* HeroTransport.HeroTransport
     const schedule = RetryPolicy.schedule(config.retryPolicy)
     const timeout = Duration.toMillis(config.timeout)
-    const deadline = config.deadline === undefined ? undefined : Duration.toMillis(config.deadline)
+    // TODO(rebase on issue 10): HeroConfig.Service gains `deadline`.
+    const configured = (config as { readonly deadline?: Duration.Duration | undefined }).deadline
+    const deadline = configured === undefined ? undefined : Duration.toMillis(configured)
     const apiKey = Redacted.value(config.apiKey)
     const secrets = [apiKey]
     const baseHeaders = {
