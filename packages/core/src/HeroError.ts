@@ -34,12 +34,23 @@ export interface HeroIssue {
 }
 
 /**
+ * What every error of a call carries.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface CallFields {
+  /** The call's `x-correlation-id` (a UUID, the same on every attempt), to tie an audit record to Hero's logs. */
+  readonly correlationId?: string | undefined
+}
+
+/**
  * What every HTTP error carries.
  *
  * @since 0.1.0
  * @category models
  */
-export interface HttpErrorFields {
+export interface HttpErrorFields extends CallFields {
   /** The HTTP status Hero answered with. */
   readonly status: number
   /** How many requests were made, retries included. */
@@ -59,9 +70,11 @@ const describe = (status: number, attempts: number, requestId: string | undefine
  * @since 0.1.0
  * @category errors
  */
-export class InvalidInput extends Data.TaggedError("InvalidInput")<{
-  readonly issues: ReadonlyArray<FieldIssue>
-}> {
+export class InvalidInput extends Data.TaggedError("InvalidInput")<
+  CallFields & {
+    readonly issues: ReadonlyArray<FieldIssue>
+  }
+> {
   override get message(): string {
     const issues = this.issues.map((issue) => issue.path === "" ? issue.message : `${issue.path} ${issue.message}`)
     return `Invalid input: ${issues.join("; ")}. Nothing was sent to Hero.`
@@ -174,13 +187,15 @@ export class ServerError extends Data.TaggedError("ServerError")<
  * @since 0.1.0
  * @category errors
  */
-export class TransportError extends Data.TaggedError("TransportError")<{
-  readonly reason: "Timeout" | "Network"
-  /** How many requests were made, retries included. */
-  readonly attempts: number
-  /** What the network layer reported (never the request itself). */
-  readonly detail?: string | undefined
-}> {
+export class TransportError extends Data.TaggedError("TransportError")<
+  CallFields & {
+    readonly reason: "Timeout" | "Network"
+    /** How many requests were made, retries included. */
+    readonly attempts: number
+    /** What the network layer reported (never the request itself). */
+    readonly detail?: string | undefined
+  }
+> {
   override get message(): string {
     const what = this.reason === "Timeout" ? "Hero did not answer in time" : "Could not reach Hero"
     return `${what} (after ${this.attempts} attempt${this.attempts === 1 ? "" : "s"}${

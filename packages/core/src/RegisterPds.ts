@@ -286,7 +286,9 @@ export const toWire = (request: Request): WireRequest =>
  * @category models
  */
 export class Registered extends Schema.TaggedClass<Registered>()("Registered", {
-  patientId: Schema.NonEmptyString
+  patientId: Schema.NonEmptyString,
+  /** The call's `x-correlation-id`, when it came from `HeroClient`. */
+  correlationId: Schema.optional(Schema.String)
 }) {}
 
 /**
@@ -297,7 +299,9 @@ export class Registered extends Schema.TaggedClass<Registered>()("Registered", {
  */
 export class VerificationRequired extends Schema.TaggedClass<VerificationRequired>()("VerificationRequired", {
   message: Schema.String,
-  loginUrl: Schema.String
+  loginUrl: Schema.String,
+  /** The call's `x-correlation-id`, when it came from `HeroClient`. */
+  correlationId: Schema.optional(Schema.String)
 }) {}
 
 /**
@@ -307,6 +311,17 @@ export class VerificationRequired extends Schema.TaggedClass<VerificationRequire
  * @category models
  */
 export type Result = Registered | VerificationRequired
+
+/**
+ * The same result, carrying the correlation id of the call that got it.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const withCorrelationId = (result: Result, correlationId: string): Result =>
+  result._tag === "Registered"
+    ? new Registered({ patientId: result.patientId, correlationId }, true)
+    : new VerificationRequired({ message: result.message, loginUrl: result.loginUrl, correlationId }, true)
 
 const isHttpsUrl = (input: string): boolean => {
   try {

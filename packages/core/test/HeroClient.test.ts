@@ -1,4 +1,5 @@
 import { assert, describe, expect, it } from "@effect/vitest"
+import * as Cause from "effect/Cause"
 import * as Chunk from "effect/Chunk"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -10,7 +11,7 @@ import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
 import * as HeroClient from "../src/HeroClient.js"
 import type * as HeroError from "../src/HeroError.js"
-import * as RegisterPds from "../src/RegisterPds.js"
+import type * as RegisterPds from "../src/RegisterPds.js"
 import { json, registered, type Reply, scripted } from "./utils/scripted.js"
 
 const jane = { nhsNumber: "943 476 5919", dob: "2010-10-22" }
@@ -26,6 +27,14 @@ const failure = (exit: Exit.Exit<RegisterPds.Result, HeroError.HeroError>): Hero
   const error = exit.cause._tag === "Fail" ? exit.cause.error : undefined
   if (error === undefined) throw new Error(`expected a typed failure, got a ${exit.cause._tag}`)
   return error
+}
+
+/** Any correlation id (a v4 UUID). */
+const anyId = expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+
+const success = (exit: Exit.Exit<RegisterPds.Result, HeroError.HeroError>): RegisterPds.Result => {
+  if (Exit.isFailure(exit)) throw new Error(`expected a success, got ${Cause.pretty(exit.cause)}`)
+  return exit.value
 }
 
 /** Starts a call in the background so a test can move the TestClock and watch the requests. */
@@ -44,7 +53,7 @@ describe("HeroClient", () => {
     it.effect("sends the normalised body with Hero's headers and a user-agent naming the package", () =>
       Effect.gen(function*() {
         const { exit, sent } = yield* run([registered()])
-        assert.deepStrictEqual(exit, Exit.succeed(new RegisterPds.Registered({ patientId: "98765" })))
+        expect(success(exit)).toEqual({ _tag: "Registered", patientId: "98765", correlationId: anyId })
         expect(sent).toHaveLength(1)
         const [request] = sent
         expect(request!.method).toBe("POST")
@@ -107,22 +116,19 @@ describe("HeroClient", () => {
     it.effect("accepts a numeric patient_id as a string", () =>
       Effect.gen(function*() {
         const { exit } = yield* run([registered(98765)])
-        assert.deepStrictEqual(exit, Exit.succeed(new RegisterPds.Registered({ patientId: "98765" })))
+        expect(success(exit)).toEqual({ _tag: "Registered", patientId: "98765", correlationId: anyId })
       }))
 
     it.effect("returns VerificationRequired with the login URL", () =>
       Effect.gen(function*() {
         const body = { message: "Patient must verify", login_url: "https://patient.herohealth.net/verify/abc123" }
         const { exit } = yield* run([json(200, body)])
-        assert.deepStrictEqual(
-          exit,
-          Exit.succeed(
-            new RegisterPds.VerificationRequired({
-              message: "Patient must verify",
-              loginUrl: "https://patient.herohealth.net/verify/abc123"
-            })
-          )
-        )
+        expect(success(exit)).toEqual({
+          _tag: "VerificationRequired",
+          message: "Patient must verify",
+          loginUrl: "https://patient.herohealth.net/verify/abc123",
+          correlationId: anyId
+        })
       }))
 
     const unexpected: ReadonlyArray<[string, Reply, RegExp]> = [
@@ -253,7 +259,7 @@ describe("HeroClient", () => {
           retryJitter: false
         })
         yield* advance(1_000 + 500)
-        assert.deepStrictEqual(yield* Fiber.join(fiber), new RegisterPds.Registered({ patientId: "2" }))
+        expect(yield* Fiber.join(fiber)).toMatchObject({ _tag: "Registered", patientId: "2" })
         expect(sent).toHaveLength(2)
       }))
   })
@@ -266,7 +272,7 @@ describe("HeroClient", () => {
         expect(sent).toHaveLength(1)
         yield* advance(1)
         expect(sent).toHaveLength(2)
-        assert.deepStrictEqual(yield* Fiber.join(fiber), new RegisterPds.Registered({ patientId: "98765" }))
+        expect(yield* Fiber.join(fiber)).toMatchObject({ _tag: "Registered", patientId: "98765" })
       }))
 
     it.effect("waits until a Retry-After HTTP-date", () =>
@@ -440,6 +446,19 @@ describe("HeroClient", () => {
         expect(ids[2]).not.toBe(ids[0])
       }).pipe(Effect.scoped))
 
+    it.effect("returns the correlation id on results and on every error", () =>
+      Effect.gen(function*() {
+        const ok = yield* run([registered()])
+        expect(success(ok.exit).correlationId).toBe(ok.sent[0]!.headers["x-correlation-id"])
+        for (const reply of [json(404, {}), json(302, {}), { drop: true } as const]) {
+          const { exit, sent } = yield* run([reply], { maxRetries: 0 })
+          expect(failure(exit).correlationId).toBe(sent[0]!.headers["x-correlation-id"])
+        }
+        const { layer } = scripted([registered()])
+        const error = yield* Effect.flip(Effect.provide(HeroClient.registerPds({ nhsNumber: "1", dob: "x" }), layer))
+        expect(error).toMatchObject({ _tag: "InvalidInput", correlationId: anyId })
+      }))
+
     const unsafeIds: ReadonlyArray<[string, string]> = [
       ["the API key", "test-key-s3cr3t"],
       ["an NHS number", "req-9434765919"],
@@ -523,5 +542,57 @@ describe("HeroClient", () => {
         yield* advance(60_000)
         expect(sent).toHaveLength(1)
       }))
+
+    describe("deadlineMs bounds a whole call", () => {
+      it.effect("a Retry-After longer than what is left is not slept on: the call fails at once", () =>
+        Effect.gen(function*() {
+          const { fiber, sent } = yield* start([json(429, {}, { "retry-after": "10" }), registered()], {
+            deadlineMs: 5_000
+          })
+          yield* advance(0)
+          expect(failure(yield* Fiber.await(fiber))).toMatchObject({ _tag: "RateLimited", attempts: 1 })
+          expect(sent).toHaveLength(1)
+        }))
+
+      it.effect("shortens the attempt to what is left: TransportError Timeout when nothing answered", () =>
+        Effect.gen(function*() {
+          const { fiber, sent } = yield* start([{ ...registered(), delayMs: 30_000 }], {
+            deadlineMs: 3_000,
+            timeoutMs: 10_000
+          })
+          yield* advance(2_999)
+          expect(fiber.unsafePoll()).toBeNull()
+          yield* advance(1)
+          expect(failure(yield* Fiber.await(fiber))).toMatchObject({
+            _tag: "TransportError",
+            reason: "Timeout",
+            attempts: 1
+          })
+          expect(sent).toHaveLength(1)
+        }))
+
+      it.effect("fails with the error in hand rather than begin a backoff that ends past it", () =>
+        Effect.gen(function*() {
+          const { fiber, sent } = yield* start([json(503, {})], { deadlineMs: 1_200, retryJitter: false })
+          yield* advance(500)
+          expect(failure(yield* Fiber.await(fiber))).toMatchObject({ _tag: "ServerError", status: 503, attempts: 2 })
+          expect(sent).toHaveLength(2)
+        }))
+
+      it.effect("bounds the wait for the client's cooldown too", () =>
+        Effect.gen(function*() {
+          const { layer, sent } = scripted([json(429, {}, { "retry-after": "5" }), registered()], {
+            deadlineMs: 2_000
+          })
+          const service = Context.get(yield* Layer.build(layer), HeroClient.HeroClient)
+          const first = yield* Effect.fork(service.registerPds(jane))
+          yield* advance(0)
+          const second = yield* Effect.fork(service.registerPds(jane))
+          yield* advance(2_000)
+          expect(failure(yield* Fiber.await(first))).toMatchObject({ _tag: "RateLimited", attempts: 1 })
+          expect(failure(yield* Fiber.await(second))).toMatchObject({ _tag: "TransportError", reason: "Timeout" })
+          expect(sent).toHaveLength(1)
+        }).pipe(Effect.scoped))
+    })
   })
 })

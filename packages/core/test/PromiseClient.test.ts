@@ -45,7 +45,9 @@ describe("PromiseClient", () => {
   it("resolves with the result", async () => {
     const { layer } = answering(200, { patient_id: 7 })
     const client = PromiseClient.make(config, layer)
-    await expect(client.registerPds(jane)).resolves.toEqual(new RegisterPds.Registered({ patientId: "7" }))
+    const result = await client.registerPds(jane)
+    expect(result).toBeInstanceOf(RegisterPds.Registered)
+    expect(result).toMatchObject({ patientId: "7", correlationId: expect.any(String) })
     await client.close()
   })
 

@@ -8,7 +8,7 @@ import { describe, expect, it } from "@effect/vitest"
 import * as HeroClient from "@hero-pds/core/HeroClient"
 import type * as HeroConfig from "@hero-pds/core/HeroConfig"
 import type * as HeroError from "@hero-pds/core/HeroError"
-import * as RegisterPds from "@hero-pds/core/RegisterPds"
+import type * as RegisterPds from "@hero-pds/core/RegisterPds"
 import * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
 
@@ -50,7 +50,8 @@ export const contract = (name: string, makeClient: MakeClient) =>
     const fails = (input: RegisterPds.Input, scenario: Scenario = {}) =>
       Effect.flip(call(input, scenario)) as Effect.Effect<HeroError.HeroError, unknown>
 
-    const registered = (patientId: string) => new RegisterPds.Registered({ patientId })
+    /** A `Registered` result, carrying the call's correlation id. */
+    const registered = (patientId: string) => ({ _tag: "Registered", patientId, correlationId: expect.any(String) })
 
     it.live("registers Jane Smith, the same patient_id every time", () =>
       Effect.gen(function*() {

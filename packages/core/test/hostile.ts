@@ -6,12 +6,7 @@
  */
 import { describe, expect, it } from "vitest"
 import { type HostileCall, hostileKey, type HostileRunner } from "./utils/hostileRunner.js"
-
-/** Where the hostile server and its recorder listen. */
-export interface HostileUrls {
-  readonly url: string
-  readonly recorderUrl: string
-}
+import type { HostileUrls } from "./utils/hostileServer.js"
 
 const getJson = async <A>(url: string): Promise<A> => (await fetch(url)).json() as Promise<A>
 
@@ -119,5 +114,6 @@ export const hostileSuite = (name: string, runner: HostileRunner, urls: () => Ho
       const [request] = await received()
       expect(request?.headers["x-practice-group-id"]).toBe("pg-of-the-call")
       expect(request?.headers["x-correlation-id"]).toMatch(uuid)
+      expect(outcome.outcome === "ok" && outcome.result.correlationId).toBe(request?.headers["x-correlation-id"])
     })
   })

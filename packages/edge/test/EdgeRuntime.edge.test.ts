@@ -5,6 +5,8 @@
  */
 import { afterAll, describe, expect, inject, it } from "vitest"
 import { patients } from "../../core/test/contract.js"
+import { hostileSuite } from "../../core/test/hostile.js"
+import { promiseRunner } from "../../core/test/utils/hostileRunner.js"
 import type { PromiseClient } from "../src/index.js"
 import { createHeroClient, isHeroError, PatientNotFound, Registered, VerificationRequired } from "../src/index.js"
 import { edgeSuite } from "./utils/edgeSuite.js"
@@ -51,3 +53,6 @@ edgeSuite("edge-runtime", {
     return outcome
   }
 })
+
+const hostile = inject("hostile")
+hostileSuite("edge-runtime", promiseRunner(createHeroClient), () => hostile)

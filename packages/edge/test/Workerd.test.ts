@@ -6,6 +6,9 @@
 import { Miniflare } from "miniflare"
 import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { hostileSuite } from "../../core/test/hostile.js"
+import type { Outcome as HostileOutcome } from "../../core/test/utils/hostileRunner.js"
+import * as HostileServer from "../../core/test/utils/hostileServer.js"
 import { bundleWorker } from "../bench/bundle.mjs"
 import { edgeSuite } from "./utils/edgeSuite.js"
 import * as Harness from "./utils/harness.js"
@@ -14,6 +17,7 @@ import type { Outcome } from "./utils/scenario.js"
 const workerEntry = fileURLToPath(new URL("workers/worker.ts", import.meta.url))
 
 let harness: Harness.Harness | undefined
+let hostile: HostileServer.HostileServer | undefined
 let mf: Miniflare | undefined
 
 const worker = () => {
@@ -23,6 +27,7 @@ const worker = () => {
 
 beforeAll(async () => {
   harness = await Harness.start()
+  hostile = await HostileServer.start()
   const bundle = await bundleWorker(workerEntry)
   mf = new Miniflare({
     modules: [{ type: "ESModule", path: "worker.mjs", contents: bundle.code }],
@@ -42,6 +47,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await mf?.dispose()
   await harness?.close()
+  await hostile?.close()
 })
 
 describe("workerd runtime", () => {
@@ -63,3 +69,13 @@ edgeSuite("workerd", {
     return await response.json() as Outcome
   }
 })
+
+hostileSuite("workerd", async (call) => {
+  const response = await worker().dispatchFetch("http://worker.test/hostile", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(call)
+  })
+  expect(response.status).toBe(200)
+  return await response.json() as HostileOutcome
+}, () => hostile!)

@@ -41,7 +41,7 @@ const rejection = (promise: Promise<unknown>) => promise.then(() => expect.fail(
 describe("createHeroClient over HTTP", () => {
   it("resolves both results", async () => {
     const client = await againstSandbox()
-    expect(await client.registerPds(jane)).toEqual(new Hero.Registered({ patientId: "98765" }))
+    expect(await client.registerPds(jane)).toMatchObject({ _tag: "Registered", patientId: "98765" })
     const verification = await client.registerPds({ nhsNumber: "9000000017", dob: "1985-03-14" })
     expect(verification).toBeInstanceOf(Hero.VerificationRequired)
   })
@@ -102,7 +102,7 @@ describe("createHeroClient over HTTP", () => {
   it("uses the embedded sandbox for the sandbox environment at its default address", async () => {
     const client = Hero.createHeroClient({ environment: "sandbox" })
     cleanups.push(() => client.close())
-    expect(await client.registerPds(jane)).toEqual(new Hero.Registered({ patientId: "98765" }))
+    expect(await client.registerPds(jane)).toMatchObject({ _tag: "Registered", patientId: "98765" })
   })
 
   it("reuses its keep-alive connections instead of opening one per call", async () => {
@@ -136,7 +136,7 @@ describe("retries over real HTTP", () => {
       { status: 429, headers: { "retry-after": "1" } },
       { status: 200, body: { patient_id: "98765" } }
     ])
-    expect(result).toEqual(new Hero.Registered({ patientId: "98765" }))
+    expect(result).toMatchObject({ _tag: "Registered", patientId: "98765" })
     expect(arrivals).toHaveLength(2)
     expect(arrivals[1]! - arrivals[0]!).toBeGreaterThanOrEqual(990)
   })
@@ -147,7 +147,7 @@ describe("retries over real HTTP", () => {
       { status: 503 },
       { status: 200, body: { patient_id: 98765 } }
     ])
-    expect(result).toEqual(new Hero.Registered({ patientId: "98765" }))
+    expect(result).toMatchObject({ _tag: "Registered", patientId: "98765" })
     expect(arrivals).toHaveLength(3)
   })
 
@@ -156,7 +156,7 @@ describe("retries over real HTTP", () => {
     cleanups.push(server.close)
     const client = Hero.createHeroClient({ apiKey: "k", practiceGroupId: "pg", baseUrl: server.url, timeoutMs: 200 })
     cleanups.push(() => client.close())
-    expect(await client.registerPds(jane)).toEqual(new Hero.Registered({ patientId: "98765" }))
+    expect(await client.registerPds(jane)).toMatchObject({ _tag: "Registered", patientId: "98765" })
     expect(server.arrivals).toHaveLength(2)
     const stalled = await scriptedServer(["stall-body"])
     cleanups.push(stalled.close)
@@ -177,7 +177,7 @@ describe("retries over real HTTP", () => {
 
   it("drops the connection once, then 200: registers on the second attempt", async () => {
     const { arrivals, result } = await retried(["drop", { status: 200, body: { patient_id: "98765" } }])
-    expect(result).toEqual(new Hero.Registered({ patientId: "98765" }))
+    expect(result).toMatchObject({ _tag: "Registered", patientId: "98765" })
     expect(arrivals).toHaveLength(2)
   })
 })
@@ -189,7 +189,7 @@ describe("NodeHeroClient layers", () => {
         Effect.provide(NodeHeroClient.layerConfig),
         Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["HERO_ENV", "sandbox"]])))
       )
-      expect(result).toEqual(new Hero.Registered({ patientId: "98765" }))
+      expect(result).toMatchObject({ _tag: "Registered", patientId: "98765" })
     }))
 
   it.effect("layerConfig fails with a ConfigError naming the variable", () =>

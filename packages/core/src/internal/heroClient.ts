@@ -20,19 +20,29 @@ import { version } from "./version.js"
 
 export const userAgent = `@hero-pds/core/${version}`
 
-const timedOut = (attempts: number) =>
-  new HeroError.TransportError({ reason: "Timeout", attempts, detail: "no complete response within the timeout" })
+const timedOut = (attempts: number, correlationId: string) =>
+  new HeroError.TransportError({
+    reason: "Timeout",
+    attempts,
+    detail: "no complete response within the timeout",
+    correlationId
+  })
 
-const fromFailure = (failure: HeroTransport.TransportFailure, attempts: number): HeroError.HeroError =>
+const fromFailure = (
+  failure: HeroTransport.TransportFailure,
+  attempts: number,
+  correlationId: string
+): HeroError.HeroError =>
   failure.reason === "TooLarge"
     ? new HeroError.UnexpectedResponse({
       status: failure.status ?? 0,
       attempts,
-      reason: `the body is over ${HeroTransport.maxBodyBytes / 1024} KiB`
+      reason: `the body is over ${HeroTransport.maxBodyBytes / 1024} KiB`,
+      correlationId
     })
     : failure.reason === "Timeout"
-    ? timedOut(attempts)
-    : new HeroError.TransportError({ reason: "Network", attempts, detail: failure.detail })
+    ? timedOut(attempts, correlationId)
+    : new HeroError.TransportError({ reason: "Network", attempts, detail: failure.detail, correlationId })
 
 const masked = (request: RegisterPds.Request): string =>
   "nhsNumber" in request ? NhsNumber.mask(request.nhsNumber) : "demographics"
@@ -64,6 +74,7 @@ const checkOptions = (
 
 /** One call's settings, after its options are applied to the client's. */
 interface Call {
+  readonly correlationId: string
   readonly headers: Record<string, string>
   readonly body: string
   readonly timeout: number
@@ -78,9 +89,7 @@ export const make: Effect.Effect<HeroClient.Service, never, HeroTransport.HeroTr
     const transport = yield* HeroTransport.HeroTransport
     const schedule = RetryPolicy.schedule(config.retryPolicy)
     const timeout = Duration.toMillis(config.timeout)
-    // TODO(rebase on issue 10): HeroConfig.Service gains `deadline`.
-    const configured = (config as { readonly deadline?: Duration.Duration | undefined }).deadline
-    const deadline = configured === undefined ? undefined : Duration.toMillis(configured)
+    const deadline = config.deadline === undefined ? undefined : Duration.toMillis(config.deadline)
     const apiKey = Redacted.value(config.apiKey)
     const secrets = [apiKey]
     const baseHeaders = {
@@ -111,13 +120,14 @@ export const make: Effect.Effect<HeroClient.Service, never, HeroTransport.HeroTr
           transport.send({ url: config.baseUrl + RegisterPds.path, headers: call.headers, body: call.body, timeout }))
       ).pipe(
         Effect.mapError((failure) =>
-          fromFailure(failure, attempts)
+          fromFailure(failure, attempts, call.correlationId)
         ),
-        Effect.flatMap((response) =>
-          response.status >= 200 && response.status < 300
-            ? classify({ response, attempts, now: 0, secrets })
-            : Effect.flatMap(Clock.currentTimeMillis, (now) => classify({ response, attempts, now, secrets }))
-        ),
+        Effect.flatMap((response) => {
+          const received = { response, attempts, secrets, correlationId: call.correlationId }
+          return response.status >= 200 && response.status < 300
+            ? classify({ ...received, now: 0 })
+            : Effect.flatMap(Clock.currentTimeMillis, (now) => classify({ ...received, now }))
+        }),
         Effect.tapError((error) => {
           const hint = RetryPolicy.hintOf(error)
           const log = Effect.logDebug(`register_pds attempt ${attempts} failed: ${error._tag}`)
@@ -165,7 +175,7 @@ export const make: Effect.Effect<HeroClient.Service, never, HeroTransport.HeroTr
         Effect.flatMap(Clock.currentTimeMillis, (now) =>
           Effect.timeoutFail(retried, {
             duration: Math.max(0, call.deadlineAt! - now),
-            onTimeout: () => last ?? timedOut(attempts)
+            onTimeout: () => last ?? timedOut(attempts, call.correlationId)
           }))
       return bounded.pipe(
         Effect.tapBoth({ onSuccess: (result) => annotate(result._tag), onFailure: (error) => annotate(error._tag) }),
@@ -190,7 +200,7 @@ export const make: Effect.Effect<HeroClient.Service, never, HeroTransport.HeroTr
         const request = Either.flatMap(checkOptions(options), () => RegisterPds.decodeInput(input))
         if (Either.isLeft(request)) {
           span.attribute("hero.outcome", request.left._tag)
-          return Effect.fail(request.left)
+          return Effect.fail(new HeroError.InvalidInput({ issues: request.left.issues, correlationId }))
         }
         const practiceGroupId = options.practiceGroupId ?? config.practiceGroupId
         span.attribute("hero.practice_group_id", practiceGroupId)
@@ -201,6 +211,7 @@ export const make: Effect.Effect<HeroClient.Service, never, HeroTransport.HeroTr
           ? schedule
           : RetryPolicy.schedule({ ...config.retryPolicy, maxRetries: options.maxRetries })
         const call = (deadlineAt: number | undefined): Call => ({
+          correlationId,
           headers,
           body,
           timeout: options.timeoutMs ?? timeout,

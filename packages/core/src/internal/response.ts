@@ -14,6 +14,8 @@ export interface Received {
   readonly now: number
   /** The API key (and any other secret of the call), never to be echoed into an error. */
   readonly secrets: ReadonlyArray<string>
+  /** The call's `x-correlation-id`, carried by its result or error. */
+  readonly correlationId: string
 }
 
 const requestIdShape = /^[A-Za-z0-9._:-]{1,128}$/
@@ -87,13 +89,13 @@ const describeStatus = (status: number): string =>
 
 /** Turns one attempt's response into a result or a typed error. Never throws, never a defect. */
 export const classify = (received: Received): Either.Either<RegisterPds.Result, HeroError.HeroError> => {
-  const { attempts, response: { body, headers, status } } = received
-  const fields = { status, attempts, requestId: requestIdOf(headers["x-request-id"], received.secrets) }
+  const { attempts, correlationId, response: { body, headers, status } } = received
+  const fields = { status, attempts, requestId: requestIdOf(headers["x-request-id"], received.secrets), correlationId }
   if (status >= 200 && status < 300) {
     return Either.fromOption(
       Option.flatMap(parseJson(body), (json) => Either.getRight(RegisterPds.decodeResult(json))),
       () => new HeroError.UnexpectedResponse({ ...fields, reason: describeUndecodable(body) })
-    )
+    ).pipe(Either.map((result) => RegisterPds.withCorrelationId(result, correlationId)))
   }
   const retryAfter = Option.getOrUndefined(
     RetryPolicy.parseRetryAfter((name) => headers[name as HeroTransport.ResponseHeader], received.now)
@@ -115,7 +117,9 @@ export const classify = (received: Received): Either.Either<RegisterPds.Result, 
     case 404:
       return Either.left(new HeroError.PatientNotFound(fields))
     case 408:
-      return Either.left(new HeroError.TransportError({ reason: "Timeout", attempts, detail: "HTTP 408 from Hero" }))
+      return Either.left(
+        new HeroError.TransportError({ reason: "Timeout", attempts, detail: "HTTP 408 from Hero", correlationId })
+      )
     case 429:
       return Either.left(new HeroError.RateLimited({ ...fields, retryAfter }))
   }

@@ -28,9 +28,14 @@ export interface HostileCall {
   readonly closeAfterMs?: number
 }
 
-/** The outcome of one `registerPds` call, as JSON. */
+/** The outcome of one `registerPds` call, as JSON (so it can cross out of a Worker). */
 export type Outcome =
-  | { readonly outcome: "ok"; readonly result: Readonly<Record<string, unknown>> & { readonly _tag: string } }
+  | {
+    readonly outcome: "ok"
+    readonly result: Readonly<Record<string, unknown>> & { readonly _tag: string }
+    /** Whether the result was an instance of the adapter's result classes (when a check was given). */
+    readonly isInstance: boolean
+  }
   | {
     readonly outcome: "error"
     readonly error: Readonly<Record<string, unknown>> & {
@@ -38,24 +43,32 @@ export type Outcome =
       readonly name: string
       readonly message: string
     }
+    /** Whether it was an `Error` (or a `DOMException`). */
+    readonly isError: boolean
     /** `JSON.stringify` of the error as thrown. */
     readonly json: string
   }
 
 /** Runs a call and records its outcome, keeping what a test looks at and nothing that cannot be serialised. */
-export const toOutcome = async (call: () => Promise<{ readonly _tag: string }>): Promise<Outcome> => {
+export const toOutcome = async (
+  call: () => Promise<{ readonly _tag: string }>,
+  isResult: (u: unknown) => boolean = () => true
+): Promise<Outcome> => {
   try {
-    return { outcome: "ok", result: { ...await call() } }
+    const result = await call()
+    return { outcome: "ok", result: { ...result }, isInstance: isResult(result) }
   } catch (error) {
     const fields: Record<string, unknown> = typeof error === "object" && error !== null ? { ...error } : {}
+    const isError = error instanceof Error || error instanceof DOMException
     return {
       outcome: "error",
       error: {
         ...JSON.parse(JSON.stringify(fields)),
         _tag: String(fields._tag ?? "none"),
-        name: error instanceof Error || error instanceof DOMException ? error.name : typeof error,
-        message: error instanceof Error || error instanceof DOMException ? error.message : String(error)
+        name: isError ? error.name : typeof error,
+        message: isError ? error.message : String(error)
       },
+      isError,
       json: JSON.stringify(error) ?? ""
     }
   }

@@ -25,10 +25,14 @@ export interface Received {
   readonly body: string
 }
 
-/** A running hostile server and its recorder. */
-export interface HostileServer {
+/** Where the hostile server and its recorder listen. */
+export interface HostileUrls {
   readonly url: string
   readonly recorderUrl: string
+}
+
+/** A running hostile server and its recorder. */
+export interface HostileServer extends HostileUrls {
   readonly close: () => Promise<void>
 }
 

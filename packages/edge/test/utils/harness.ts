@@ -1,23 +1,15 @@
 /**
- * A sandbox served over real HTTP on 127.0.0.1 (Node side of the edge tests), whose scenario can be reset over
- * HTTP, so code inside workerd or the edge-runtime VM can ask for a fresh sandbox without touching Node:
+ * The sandbox as edge tests reach it (Node side): `@hero-pds/sandbox`'s own `NodeSandboxServer`, behind one stable URL
+ * on 127.0.0.1 that code inside workerd or the edge-runtime VM can also use to ask for a fresh sandbox:
  *
- * - `POST /__harness/scenario` with `{ faults?, rateLimit? }`: a fresh sandbox (new fault script, state, counter);
- * - `GET /__harness/requests`: `{ requests }`, how many register_pds calls the current sandbox has seen;
- * - anything else goes to the current sandbox (`POST /v1/patients/register_pds`, `GET /healthz`).
+ * - `POST /__harness/scenario` with `{ faults?, rateLimit? }`: a fresh `NodeSandboxServer` (new faults, state, counter);
+ * - `GET /__harness/requests`: `{ requests }`, how many register_pds calls the current sandbox has been sent;
+ * - anything else is forwarded to the current sandbox as it is (a dropped connection stays dropped).
  */
-import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
-import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
-import type * as HttpApp from "@effect/platform/HttpApp"
-import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
-import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as RegisterPds from "@hero-pds/core/RegisterPds"
-import * as Sandbox from "@hero-pds/sandbox/Sandbox"
-import * as Cause from "effect/Cause"
-import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
-import * as Scope from "effect/Scope"
+import * as NodeSandboxServer from "@hero-pds/sandbox/NodeSandboxServer"
 import * as Http from "node:http"
+import type { AddressInfo } from "node:net"
 import type { ScenarioRequest } from "./scenario.js"
 
 /** A running harness. */
@@ -27,46 +19,62 @@ export interface Harness {
   readonly close: () => Promise<void>
 }
 
-const dropConnection = Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
-  Effect.zipRight(
-    Effect.sync(() => NodeHttpServerRequest.toIncomingMessage(request).socket.destroy()),
-    Effect.interrupt
-  ))
-
-const serve = Effect.gen(function*() {
-  let sandbox: HttpApp.Default<Sandbox.DroppedConnection> = yield* Sandbox.make()
-  let requests = 0
-
-  const app = Effect.gen(function*() {
-    const request = yield* HttpServerRequest.HttpServerRequest
-    const path = request.url.split("?")[0]
-    if (path === "/__harness/scenario" && request.method === "POST") {
-      const body = (yield* Effect.orDie(request.json)) as ScenarioRequest
-      sandbox = yield* Sandbox.make({
-        faults: { script: body.faults ?? [] },
-        ...(body.rateLimit === false ? { rateLimit: false } : {})
-      })
-      requests = 0
-      return HttpServerResponse.empty({ status: 204 })
-    }
-    if (path === "/__harness/requests") return yield* HttpServerResponse.json({ requests })
-    if (path === RegisterPds.path) requests++
-    return yield* sandbox
+const body = (request: Http.IncomingMessage) =>
+  new Promise<Buffer>((resolve) => {
+    const chunks: Array<Buffer> = []
+    request.on("data", (chunk: Buffer) => chunks.push(chunk))
+    request.on("end", () => resolve(Buffer.concat(chunks)))
   })
-
-  const server = yield* NodeHttpServer.make(() => Http.createServer(), { host: "127.0.0.1", port: 0 })
-  yield* server.serve(Effect.catchTag(app, "DroppedConnection", () => dropConnection))
-  const port = server.address._tag === "TcpAddress" ? server.address.port : 0
-  return `http://127.0.0.1:${port}`
-})
 
 /** Starts a harness on 127.0.0.1 and a free port. */
 export const start = async (): Promise<Harness> => {
-  const scope = Effect.runSync(Scope.make())
-  const exit = await Effect.runPromiseExit(Scope.extend(serve, scope))
-  if (Exit.isFailure(exit)) {
-    await Effect.runPromise(Scope.close(scope, exit))
-    throw Cause.squash(exit.cause)
+  let sandbox = await NodeSandboxServer.start()
+  let requests = 0
+  const agent = new Http.Agent({ keepAlive: true })
+
+  const server = Http.createServer(async (request, response) => {
+    const path = (request.url ?? "").split("?")[0]
+    if (path === "/__harness/scenario" && request.method === "POST") {
+      const scenario = JSON.parse((await body(request)).toString("utf8")) as ScenarioRequest
+      await sandbox.close()
+      sandbox = await NodeSandboxServer.start({
+        faults: { script: scenario.faults ?? [] },
+        ...(scenario.rateLimit === false ? { rateLimit: false } : {})
+      })
+      requests = 0
+      response.writeHead(204).end()
+      return
+    }
+    if (path === "/__harness/requests") {
+      response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ requests }))
+      return
+    }
+    if (path === RegisterPds.path) requests++
+    const forward = Http.request(
+      {
+        host: "127.0.0.1",
+        port: sandbox.port,
+        path: request.url,
+        method: request.method,
+        headers: request.headers,
+        agent
+      },
+      (answer) => {
+        response.writeHead(answer.statusCode ?? 502, answer.headers)
+        answer.pipe(response)
+      }
+    )
+    forward.on("error", () => response.socket?.destroy())
+    forward.end(await body(request))
+  })
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: async () => {
+      agent.destroy()
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      await sandbox.close()
+    }
   }
-  return { url: exit.value, close: () => Effect.runPromise(Scope.close(scope, Exit.void)) }
 }

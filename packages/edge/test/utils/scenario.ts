@@ -29,37 +29,4 @@ export const requestCount = async (harnessUrl: string): Promise<number> => {
   return body.requests
 }
 
-/** The outcome of one `registerPds` call, as JSON. */
-export type Outcome =
-  | {
-    readonly outcome: "ok"
-    readonly result: Readonly<Record<string, unknown>> & { readonly _tag: string }
-    readonly isInstance: boolean
-  }
-  | {
-    readonly outcome: "error"
-    readonly error: Readonly<Record<string, unknown>> & { readonly _tag: string; readonly message: string }
-    readonly isError: boolean
-  }
-
-/** Runs a call and records its outcome, keeping what a test looks at and nothing that cannot be serialised. */
-export const toOutcome = async (
-  call: () => Promise<{ readonly _tag: string }>,
-  isResult: (u: unknown) => boolean
-): Promise<Outcome> => {
-  try {
-    const result = await call()
-    return { outcome: "ok", result: { ...result }, isInstance: isResult(result) }
-  } catch (error) {
-    const fields: Record<string, unknown> = typeof error === "object" && error !== null ? { ...error } : {}
-    return {
-      outcome: "error",
-      error: {
-        ...JSON.parse(JSON.stringify(fields)),
-        _tag: String(fields._tag ?? "Unknown"),
-        message: error instanceof Error ? error.message : String(error)
-      },
-      isError: error instanceof Error
-    }
-  }
-}
+export { type Outcome, toOutcome } from "../../../core/test/utils/hostileRunner.js"

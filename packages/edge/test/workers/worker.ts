@@ -4,10 +4,11 @@
  *
  * `POST /register` with `{ input, options?, shared? }` registers through a client made for this request from
  * `env` (closed after the response with `ctx.waitUntil`), or with `shared: true` through one client made once per
- * isolate and reused by every request.
+ * isolate and reused by every request. `POST /hostile` with a `HostileCall` runs one call of the hostile suite.
  */
 import type { Options, PromiseClient } from "@hero-pds/edge"
 import { createHeroClient, Registered, VerificationRequired } from "@hero-pds/edge"
+import { type HostileCall, promiseRunner } from "../../../core/test/utils/hostileRunner.js"
 import { toOutcome } from "../utils/scenario.js"
 
 interface Env {
@@ -36,6 +37,9 @@ export default {
     const url = new URL(request.url)
     if (url.pathname === "/runtime") {
       return Response.json({ process: typeof (globalThis as { process?: unknown }).process })
+    }
+    if (url.pathname === "/hostile" && request.method === "POST") {
+      return Response.json(await promiseRunner(createHeroClient)(await request.json() as HostileCall))
     }
     if (url.pathname !== "/register" || request.method !== "POST") return new Response("Not found", { status: 404 })
     const body = await request.json() as Body
