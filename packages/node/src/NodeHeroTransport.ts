@@ -153,7 +153,8 @@ export const layer = (options: Options = {}): Layer.Layer<HeroTransport.HeroTran
     options.dispatcher === undefined
       ? Effect.map(
         Effect.acquireRelease(
-          Effect.sync(() => new EnvHttpProxyAgent()),
+          // NO_PROXY is read once here, not on every request.
+          Effect.sync(() => new EnvHttpProxyAgent({ noProxy: process.env.no_proxy ?? process.env.NO_PROXY ?? "" })),
           (agent) => Effect.promise(() => agent.destroy())
         ),
         make

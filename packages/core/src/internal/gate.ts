@@ -46,6 +46,8 @@ export const make = (options: Options): Effect.Effect<Gate> =>
 
     return {
       send: (attempt) => {
+        // The common case, nothing to wait for and no limit, adds nothing to the attempt.
+        if (semaphore === undefined && interval === 0 && notBefore === 0) return attempt
         const gated = Effect.zipRight(wait, attempt)
         return semaphore === undefined ? gated : semaphore.withPermits(1)(gated)
       },

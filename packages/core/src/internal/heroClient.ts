@@ -2,6 +2,7 @@ import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as FiberRef from "effect/FiberRef"
 import * as Redacted from "effect/Redacted"
 import type * as Schedule from "effect/Schedule"
 import * as ScheduleDecision from "effect/ScheduleDecision"
@@ -72,6 +73,19 @@ const checkOptions = (
   return Either.right(options)
 }
 
+const variants = new Map(RegisterPds.variants.map((variant) => [variant.name, variant.fields]))
+
+/** The snake_case body of a validated request, from its variant's fields (no second pass through the schema). */
+export const wireOf = (request: RegisterPds.Request): Record<string, string> => {
+  const fields = variants.get("nhsNumber" in request ? "ByNhsNumber" : "ByDemographics")!
+  const wire: Record<string, string> = {}
+  for (const field of fields) {
+    const value = (request as Readonly<Record<string, string | undefined>>)[field.name]
+    if (value !== undefined) wire[field.wire] = value
+  }
+  return wire
+}
+
 /** One call's settings, after its options are applied to the client's. */
 interface Call {
   readonly correlationId: string
@@ -107,21 +121,23 @@ export const make: Effect.Effect<HeroClient.Service, never, HeroTransport.HeroTr
     })
     const maxRetryAfter = Duration.toMillis(config.retryPolicy.maxRetryAfter)
 
-    /** The attempt's timeout, shortened to what is left of the call's deadline. */
-    const attemptTimeout = (call: Call): Effect.Effect<number> =>
+    const url = config.baseUrl + RegisterPds.path
+    const send = (call: Call, timeout: number) =>
+      transport.send({ url, headers: call.headers, body: call.body, timeout })
+
+    /** One attempt over the transport, its timeout shortened to what is left of the call's deadline. */
+    const sendWithin = (call: Call) =>
       call.deadlineAt === undefined
-        ? Effect.succeed(call.timeout)
-        : Effect.map(Clock.currentTimeMillis, (now) => Math.max(1, Math.min(call.timeout, call.deadlineAt! - now)))
+        ? send(call, call.timeout)
+        : Effect.flatMap(
+          Clock.currentTimeMillis,
+          (now) => send(call, Math.max(1, Math.min(call.timeout, call.deadlineAt! - now)))
+        )
 
     /** One request and its classified answer; an HTTP-date hint needs the clock, nothing else does. */
     const attempt = (call: Call, attempts: number) =>
-      gate.send(
-        Effect.flatMap(attemptTimeout(call), (timeout) =>
-          transport.send({ url: config.baseUrl + RegisterPds.path, headers: call.headers, body: call.body, timeout }))
-      ).pipe(
-        Effect.mapError((failure) =>
-          fromFailure(failure, attempts, call.correlationId)
-        ),
+      gate.send(sendWithin(call)).pipe(
+        Effect.mapError((failure) => fromFailure(failure, attempts, call.correlationId)),
         Effect.flatMap((response) => {
           const received = { response, attempts, secrets, correlationId: call.correlationId }
           return response.status >= 200 && response.status < 300
@@ -140,7 +156,7 @@ export const make: Effect.Effect<HeroClient.Service, never, HeroTransport.HeroTr
      * a wait that would end past it is not begun (the call fails at once with the error in hand), and the deadline
      * ends whatever is under way with the last error, or a timeout when nothing answered.
      */
-    const withRetries = (call: Call, span: Tracer.Span) => {
+    const withRetries = (call: Call, span: Tracer.Span | undefined) => {
       let attempts = 0
       let last: HeroError.HeroError | undefined
       const once = Effect.tapError(Effect.suspend(() => attempt(call, ++attempts)), (error) =>
@@ -166,8 +182,8 @@ export const make: Effect.Effect<HeroClient.Service, never, HeroTransport.HeroTr
         )
       const annotate = (outcome: string) =>
         Effect.sync(() => {
-          span.attribute("hero.attempts", attempts)
-          span.attribute("hero.outcome", outcome)
+          span?.attribute("hero.attempts", attempts)
+          span?.attribute("hero.outcome", outcome)
         })
       const retried = Effect.catchAll(once, (error) => retry(call.schedule.initial, error))
       const bounded = call.deadlineAt === undefined ?
@@ -177,7 +193,7 @@ export const make: Effect.Effect<HeroClient.Service, never, HeroTransport.HeroTr
             duration: Math.max(0, call.deadlineAt! - now),
             onTimeout: () => last ?? timedOut(attempts, call.correlationId)
           }))
-      return bounded.pipe(
+      return span === undefined ? bounded : bounded.pipe(
         Effect.tapBoth({ onSuccess: (result) => annotate(result._tag), onFailure: (error) => annotate(error._tag) }),
         Effect.withParentSpan(span)
       )
@@ -189,39 +205,49 @@ export const make: Effect.Effect<HeroClient.Service, never, HeroTransport.HeroTr
       attributes: { "hero.environment": config.environment }
     }
 
-    /** The span is used directly (not looked up), so calls pay nothing for it when tracing is off. */
+    const run = (
+      input: RegisterPds.Input,
+      options: HeroClient.CallOptions,
+      span: Tracer.Span | undefined
+    ): Effect.Effect<RegisterPds.Result, HeroError.HeroError> => {
+      const correlationId = crypto.randomUUID()
+      span?.attribute("hero.correlation_id", correlationId)
+      const request = Either.flatMap(checkOptions(options), () => RegisterPds.decodeInput(input))
+      if (Either.isLeft(request)) {
+        span?.attribute("hero.outcome", request.left._tag)
+        return Effect.fail(new HeroError.InvalidInput({ issues: request.left.issues, correlationId }))
+      }
+      const practiceGroupId = options.practiceGroupId ?? config.practiceGroupId
+      span?.attribute("hero.practice_group_id", practiceGroupId)
+      span?.attribute("hero.patient", masked(request.right))
+      const headers = { ...baseHeaders, "x-practice-group-id": practiceGroupId, "x-correlation-id": correlationId }
+      const body = JSON.stringify(wireOf(request.right))
+      const callSchedule = options.maxRetries === undefined
+        ? schedule
+        : RetryPolicy.schedule({ ...config.retryPolicy, maxRetries: options.maxRetries })
+      const call = (deadlineAt: number | undefined): Call => ({
+        correlationId,
+        headers,
+        body,
+        timeout: options.timeoutMs ?? timeout,
+        schedule: callSchedule,
+        deadlineAt
+      })
+      return deadline === undefined
+        ? withRetries(call(undefined), span)
+        : Effect.flatMap(Clock.currentTimeMillis, (now) => withRetries(call(now + deadline), span))
+    }
+
+    /** With tracing off (as in the Promise clients) no span is made at all: it would cost more than the rest. */
     const registerPds = (
       input: RegisterPds.Input,
       options: HeroClient.CallOptions = {}
     ): Effect.Effect<RegisterPds.Result, HeroError.HeroError> =>
-      Effect.useSpan("HeroClient.registerPds", spanOptions, (span) => {
-        const correlationId = crypto.randomUUID()
-        span.attribute("hero.correlation_id", correlationId)
-        const request = Either.flatMap(checkOptions(options), () => RegisterPds.decodeInput(input))
-        if (Either.isLeft(request)) {
-          span.attribute("hero.outcome", request.left._tag)
-          return Effect.fail(new HeroError.InvalidInput({ issues: request.left.issues, correlationId }))
-        }
-        const practiceGroupId = options.practiceGroupId ?? config.practiceGroupId
-        span.attribute("hero.practice_group_id", practiceGroupId)
-        span.attribute("hero.patient", masked(request.right))
-        const headers = { ...baseHeaders, "x-practice-group-id": practiceGroupId, "x-correlation-id": correlationId }
-        const body = JSON.stringify(RegisterPds.toWire(request.right))
-        const callSchedule = options.maxRetries === undefined
-          ? schedule
-          : RetryPolicy.schedule({ ...config.retryPolicy, maxRetries: options.maxRetries })
-        const call = (deadlineAt: number | undefined): Call => ({
-          correlationId,
-          headers,
-          body,
-          timeout: options.timeoutMs ?? timeout,
-          schedule: callSchedule,
-          deadlineAt
-        })
-        return deadline === undefined
-          ? withRetries(call(undefined), span)
-          : Effect.flatMap(Clock.currentTimeMillis, (now) => withRetries(call(now + deadline), span))
-      })
+      Effect.withFiberRuntime((fiber) =>
+        fiber.getFiberRef(FiberRef.currentTracerEnabled)
+          ? Effect.useSpan("HeroClient.registerPds", spanOptions, (span) => run(input, options, span))
+          : run(input, options, undefined)
+      )
 
     return { registerPds }
   })

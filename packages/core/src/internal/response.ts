@@ -75,27 +75,44 @@ const parseJson = (body: string): Option.Option<unknown> => {
   }
 }
 
-const describeUndecodable = (body: string): string => {
-  if (body.trim() === "") return "the body is empty"
-  return Option.isNone(parseJson(body))
-    ? "the body is not JSON"
-    : "the JSON body is neither a patient_id nor a verification request"
-}
-
 const describeStatus = (status: number): string =>
   status >= 300 && status < 400
     ? `HTTP ${status} is a redirect, which is never followed`
     : `HTTP ${status} has no meaning for register_pds`
+
+/**
+ * The common answer, a usable `patient_id`, read without running the schema (a guard precompiled by hand, held equal
+ * to `RegisterPds.decodeResult` by a property test); anything else goes through the schema.
+ */
+const registeredOf = (json: unknown, correlationId: string): RegisterPds.Result | undefined => {
+  if (typeof json !== "object" || json === null) return undefined
+  const id = (json as { readonly patient_id?: unknown }).patient_id
+  return (typeof id === "string" ? id !== "" && id.trim() === id : Number.isSafeInteger(id) && (id as number) >= 0)
+    ? new RegisterPds.Registered({ patientId: String(id), correlationId }, true)
+    : undefined
+}
+
+/** A 2xx body as a result, or why it is not one. */
+export const decodeBody = (body: string, correlationId: string): Either.Either<RegisterPds.Result, string> => {
+  const json = parseJson(body)
+  if (Option.isNone(json)) return Either.left(body.trim() === "" ? "the body is empty" : "the body is not JSON")
+  const registered = registeredOf(json.value, correlationId)
+  if (registered !== undefined) return Either.right(registered)
+  return Either.match(RegisterPds.decodeResult(json.value), {
+    onLeft: () => Either.left("the JSON body is neither a patient_id nor a verification request"),
+    onRight: (result) => Either.right(RegisterPds.withCorrelationId(result, correlationId))
+  })
+}
 
 /** Turns one attempt's response into a result or a typed error. Never throws, never a defect. */
 export const classify = (received: Received): Either.Either<RegisterPds.Result, HeroError.HeroError> => {
   const { attempts, correlationId, response: { body, headers, status } } = received
   const fields = { status, attempts, requestId: requestIdOf(headers["x-request-id"], received.secrets), correlationId }
   if (status >= 200 && status < 300) {
-    return Either.fromOption(
-      Option.flatMap(parseJson(body), (json) => Either.getRight(RegisterPds.decodeResult(json))),
-      () => new HeroError.UnexpectedResponse({ ...fields, reason: describeUndecodable(body) })
-    ).pipe(Either.map((result) => RegisterPds.withCorrelationId(result, correlationId)))
+    return Either.mapLeft(
+      decodeBody(body, correlationId),
+      (reason) => new HeroError.UnexpectedResponse({ ...fields, reason })
+    )
   }
   const retryAfter = Option.getOrUndefined(
     RetryPolicy.parseRetryAfter((name) => headers[name as HeroTransport.ResponseHeader], received.now)
