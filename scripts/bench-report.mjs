@@ -9,6 +9,7 @@ const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`
 const node = read("packages/node/bench-results.json")
 const bulk = read("packages/node/bench-results-bulk.json")
 const edge = read("packages/edge/bench-results.json")
+const install = read("packages/node/bench-results-install.json")
 const slack = read("apps/slack-bot/bench-results.json")
 
 /** Each row: what, the figure, its baseline, and the ratio to it (lower is better unless said). */
@@ -34,6 +35,12 @@ if (node) {
       `${library.medianMs} ms`,
       `undici ${floor.medianMs} ms`,
       node.verdict.latencyVsFloor
+    ],
+    [
+      "Node client vs the undici floor, 6,000 calls at concurrency 64",
+      `${library.total6000At64Ms} ms`,
+      `undici ${floor.total6000At64Ms} ms`,
+      node.verdict.throughputVsFloor
     ]
   )
 }
@@ -45,6 +52,12 @@ if (edge) {
       `budget ${kib(edge.bundle.budgetGzipBytes)}`,
       edge.bundle.gzipBytes / edge.bundle.budgetGzipBytes
     ],
+    ...(edge.bundle.wrangler === undefined ? [] : [[
+      "Edge Worker through wrangler deploy --dry-run --minify, gzip",
+      kib(edge.bundle.wrangler.gzipBytes),
+      `esbuild ${kib(edge.bundle.gzipBytes)}`,
+      edge.bundle.wrangler.gzipBytes / edge.bundle.gzipBytes
+    ]]),
     [
       "Edge cold start: evaluate + first request in workerd",
       `${fixed(edge.workerd.evaluationMs + edge.workerd.firstRequestMs, 0)} ms`,
@@ -52,6 +65,14 @@ if (edge) {
       edge.workerd.readyMs / edge.workerd.emptyWorkerReadyMs
     ]
   )
+}
+if (install) {
+  rows.push([
+    "npm i @hero-pds/node (packed tarballs), node_modules on disk",
+    `${(install.bytes / 1e6).toFixed(1)} MB, ${install.packages} packages`,
+    `budget ${install.budgetBytes / 1e6} MB`,
+    install.bytes / install.budgetBytes
+  ])
 }
 if (slack) {
   rows.push(
@@ -83,7 +104,10 @@ const markdown =
   `on this project's 2-core CI-class machine.\n\n${table}\n`
 
 console.log(`\n## hero-pds benchmark report\n\n${markdown}`)
-writeFileSync("bench-report.json", JSON.stringify({ date: new Date().toISOString(), node, bulk, edge, slack }, null, 2))
+writeFileSync(
+  "bench-report.json",
+  JSON.stringify({ date: new Date().toISOString(), node, install, bulk, edge, slack }, null, 2)
+)
 
 if (process.argv.includes("--readme")) {
   const readme = readFileSync("README.md", "utf8")
