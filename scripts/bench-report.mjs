@@ -10,6 +10,7 @@ const node = read("packages/node/bench-results.json")
 const bulk = read("packages/node/bench-results-bulk.json")
 const edge = read("packages/edge/bench-results.json")
 const install = read("packages/node/bench-results-install.json")
+const timeout = read("packages/node/bench-results-timeout.json")
 const slack = read("apps/slack-bot/bench-results.json")
 
 /** Each row: what, the figure, its baseline, and the ratio to it (lower is better unless said). */
@@ -66,6 +67,14 @@ if (edge) {
     ]
   )
 }
+if (timeout) {
+  rows.push([
+    `Node: timeoutMs ${timeout.timeoutMs} against a body trickling a byte per 400 ms, rejected after`,
+    `${timeout.timeoutMs + timeout.trickle.medianMs} ms (worst ${timeout.timeoutMs + timeout.trickle.worstMs} ms)`,
+    `timeoutMs ${timeout.timeoutMs}`,
+    (timeout.timeoutMs + timeout.trickle.medianMs) / timeout.timeoutMs
+  ])
+}
 if (install) {
   rows.push([
     "npm i @hero-pds/node (packed tarballs), node_modules on disk",
@@ -106,7 +115,7 @@ const markdown =
 console.log(`\n## hero-pds benchmark report\n\n${markdown}`)
 writeFileSync(
   "bench-report.json",
-  JSON.stringify({ date: new Date().toISOString(), node, install, bulk, edge, slack }, null, 2)
+  JSON.stringify({ date: new Date().toISOString(), node, timeout, install, bulk, edge, slack }, null, 2)
 )
 
 if (process.argv.includes("--readme")) {
