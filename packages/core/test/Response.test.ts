@@ -1,8 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Either from "effect/Either"
 import * as fc from "fast-check"
-import { wireOf } from "../src/internal/heroClient.js"
+import { decodeInput, wireOf } from "../src/internal/request.js"
 import { decodeBody } from "../src/internal/response.js"
+import * as NhsNumber from "../src/NhsNumber.js"
 import * as RegisterPds from "../src/RegisterPds.js"
 
 describe("the fast paths agree with the schemas", () => {
@@ -38,5 +39,37 @@ describe("the fast paths agree with the schemas", () => {
       const request = Either.getOrThrow(RegisterPds.decodeInput(input))
       expect(JSON.stringify(wireOf(request))).toBe(JSON.stringify(RegisterPds.toWire(request)))
     }
+  })
+
+  it("an input decodes as RegisterPds.decodeInput says, and the plain valid case skips the schema", () => {
+    const validNhs = fc.integer({ min: 100_000_000, max: 999_999_999 }).map(String).chain((nine) => {
+      const check = NhsNumber.checkDigitOf(nine)
+      return check === undefined ? fc.constant(nine) : fc.constant(`${nine}${check}`)
+    })
+    const nhsNumber = fc.oneof(
+      validNhs,
+      validNhs.map((digits) => `${digits.slice(0, 3)} ${digits.slice(3, 6)}-${digits.slice(6)}`),
+      fc.constantFrom("1111111111", "123 456 7891", "", " 9000000009 ", "90000000O9"),
+      fc.string()
+    )
+    const dob = fc.oneof(
+      fc.date({ min: new Date("1890-01-01"), max: new Date("2100-01-01"), noInvalidDate: true }).map((date) =>
+        date.toISOString().slice(0, 10)
+      ),
+      fc.constantFrom("2010-10-22", "22/10/2010", "2010-02-30", " 2010-10-22", "1900-01-01", "1899-12-31"),
+      fc.string()
+    )
+    const extra = fc.oneof(
+      fc.constant({}),
+      fc.constant({ ehrPartner: "emis" }),
+      fc.constant({ ehrPartnerId: undefined }),
+      fc.constant({ rowId: 7 })
+    )
+    fc.assert(
+      fc.property(nhsNumber, dob, extra, (nhs, date, more) => {
+        const input = { nhsNumber: nhs, dob: date, ...more } as RegisterPds.Input
+        expect(decodeInput(input)).toEqual(RegisterPds.decodeInput(input))
+      })
+    )
   })
 })

@@ -16,6 +16,7 @@ import * as NhsNumber from "../NhsNumber.js"
 import * as RegisterPds from "../RegisterPds.js"
 import * as RetryPolicy from "../RetryPolicy.js"
 import * as Gate from "./gate.js"
+import { decodeInput, wireOf } from "./request.js"
 import { classify } from "./response.js"
 import { version } from "./version.js"
 
@@ -71,19 +72,6 @@ const checkOptions = (
     return invalidOption("maxRetries", "must be a whole number from 0 to 10")
   }
   return Either.right(options)
-}
-
-const variants = new Map(RegisterPds.variants.map((variant) => [variant.name, variant.fields]))
-
-/** The snake_case body of a validated request, from its variant's fields (no second pass through the schema). */
-export const wireOf = (request: RegisterPds.Request): Record<string, string> => {
-  const fields = variants.get("nhsNumber" in request ? "ByNhsNumber" : "ByDemographics")!
-  const wire: Record<string, string> = {}
-  for (const field of fields) {
-    const value = (request as Readonly<Record<string, string | undefined>>)[field.name]
-    if (value !== undefined) wire[field.wire] = value
-  }
-  return wire
 }
 
 /** One call's settings, after its options are applied to the client's. */
@@ -212,7 +200,7 @@ export const make: Effect.Effect<HeroClient.Service, never, HeroTransport.HeroTr
     ): Effect.Effect<RegisterPds.Result, HeroError.HeroError> => {
       const correlationId = crypto.randomUUID()
       span?.attribute("hero.correlation_id", correlationId)
-      const request = Either.flatMap(checkOptions(options), () => RegisterPds.decodeInput(input))
+      const request = Either.flatMap(checkOptions(options), () => decodeInput(input))
       if (Either.isLeft(request)) {
         span?.attribute("hero.outcome", request.left._tag)
         return Effect.fail(new HeroError.InvalidInput({ issues: request.left.issues, correlationId }))
