@@ -39,11 +39,14 @@ const local = {
 
 /** A `fetch` that answers every call itself and records what it was asked. */
 const fakeFetch = (answer: () => Response) => {
-  const calls: Array<{ readonly url: string; readonly headers: Headers; readonly body: unknown }> = []
+  const calls: Array<
+    { readonly url: string; readonly headers: Headers; readonly body: unknown; readonly redirect?: RequestRedirect }
+  > = []
   const fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
     calls.push({
       url: String(input),
       headers: new Headers(init?.headers),
+      redirect: init?.redirect,
       body: typeof init?.body === "string"
         ? JSON.parse(init.body)
         : init?.body instanceof Uint8Array

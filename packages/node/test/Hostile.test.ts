@@ -88,6 +88,22 @@ describe("proxies and dispatchers", () => {
     }
   })
 
+  it("goes direct to a host listed in NO_PROXY", async () => {
+    const proxy = await startProxy()
+    vi.stubEnv("http_proxy", undefined)
+    vi.stubEnv("HTTP_PROXY", proxy.url)
+    vi.stubEnv("no_proxy", undefined)
+    vi.stubEnv("NO_PROXY", "127.0.0.1")
+    const hero = Hero.createHeroClient(options(server!.recorderUrl))
+    try {
+      expect(await hero.registerPds(hostileInput)).toMatchObject({ _tag: "Registered" })
+      expect(proxy.seen).toEqual([])
+    } finally {
+      await hero.close()
+      await proxy.close()
+    }
+  })
+
   it("tunnels https: through the proxy in HTTPS_PROXY with CONNECT", async () => {
     const proxy = await startProxy()
     vi.stubEnv("https_proxy", undefined)
