@@ -40,7 +40,12 @@ const local = {
 /** A `fetch` that answers every call itself and records what it was asked. */
 const fakeFetch = (answer: () => Response) => {
   const calls: Array<
-    { readonly url: string; readonly headers: Headers; readonly body: unknown; readonly redirect?: RequestRedirect }
+    {
+      readonly url: string
+      readonly headers: Headers
+      readonly body: unknown
+      readonly redirect: RequestRedirect | undefined
+    }
   > = []
   const fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
     calls.push({
