@@ -48,6 +48,17 @@ const start = (replies: ReadonlyArray<Reply>, options = {}) =>
 
 const advance = (millis: number) => Effect.zipRight(TestClock.adjust(millis), Effect.yieldNow())
 
+/** A call to a server that never answers fails as a timeout after exactly `millis`, with one request sent. */
+const timesOutAfter = (millis: number, options: object) =>
+  Effect.gen(function*() {
+    const { fiber, sent } = yield* start([{ ...registered(), delayMs: 60_000 }], options)
+    yield* advance(millis - 1)
+    expect(fiber.unsafePoll()).toBeNull()
+    yield* advance(1)
+    expect(failure(yield* Fiber.await(fiber))).toMatchObject({ _tag: "TransportError", reason: "Timeout", attempts: 1 })
+    expect(sent).toHaveLength(1)
+  })
+
 describe("HeroClient", () => {
   describe("requests", () => {
     it.effect("sends the normalised body with Hero's headers and a user-agent naming the package", () =>
@@ -236,21 +247,7 @@ describe("HeroClient", () => {
     }
 
     it.effect("a per-attempt timeout becomes TransportError { reason: \"Timeout\" }", () =>
-      Effect.gen(function*() {
-        const { fiber, sent } = yield* start([{ ...registered(), delayMs: 30_000 }], {
-          maxRetries: 0,
-          timeoutMs: 10_000
-        })
-        yield* advance(9_999)
-        expect(fiber.unsafePoll()).toBeNull()
-        yield* advance(1)
-        expect(failure(yield* Fiber.await(fiber))).toMatchObject({
-          _tag: "TransportError",
-          reason: "Timeout",
-          attempts: 1
-        })
-        expect(sent).toHaveLength(1)
-      }))
+      timesOutAfter(10_000, { maxRetries: 0, timeoutMs: 10_000 }))
 
     it.effect("a slow first attempt times out and the retry succeeds", () =>
       Effect.gen(function*() {
@@ -555,21 +552,7 @@ describe("HeroClient", () => {
         }))
 
       it.effect("shortens the attempt to what is left: TransportError Timeout when nothing answered", () =>
-        Effect.gen(function*() {
-          const { fiber, sent } = yield* start([{ ...registered(), delayMs: 30_000 }], {
-            deadlineMs: 3_000,
-            timeoutMs: 10_000
-          })
-          yield* advance(2_999)
-          expect(fiber.unsafePoll()).toBeNull()
-          yield* advance(1)
-          expect(failure(yield* Fiber.await(fiber))).toMatchObject({
-            _tag: "TransportError",
-            reason: "Timeout",
-            attempts: 1
-          })
-          expect(sent).toHaveLength(1)
-        }))
+        timesOutAfter(3_000, { deadlineMs: 3_000, timeoutMs: 10_000 }))
 
       it.effect("fails with the error in hand rather than begin a backoff that ends past it", () =>
         Effect.gen(function*() {
