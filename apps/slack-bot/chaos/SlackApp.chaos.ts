@@ -13,7 +13,6 @@
  */
 import * as Sandbox from "@hero-pds/sandbox/Sandbox"
 import * as SandboxPatients from "@hero-pds/sandbox/SandboxPatients"
-import * as Effect from "effect/Effect"
 import * as Http from "node:http"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { RunningApp } from "../test/utils/app.js"
@@ -112,9 +111,7 @@ let app: RunningApp
 
 beforeAll(async () => {
   hero = await startHeroHarness()
-  await Effect.runPromise(
-    hero.reset({ credentials: [{ apiKey: heroApiKey, practiceGroupIds: [Sandbox.practiceGroupId] }] })
-  )
+  await hero.reset({ credentials: [{ apiKey: heroApiKey, practiceGroupIds: [Sandbox.practiceGroupId] }] })
   receiver = await startReceiver()
   app = await startApp({
     env: {
@@ -122,15 +119,16 @@ beforeAll(async () => {
       SLACK_ALLOWED_TEAM_IDS: teams.join(","),
       SLACK_ALLOWED_USER_IDS: users.join(","),
       SLACK_ALLOWED_CHANNEL_IDS: channels.join(","),
-      SLACK_RESPONSE_URL_ORIGINS: receiver.origin
-    },
-    hero: {
-      apiKey: heroApiKey,
-      practiceGroupId: Sandbox.practiceGroupId,
-      baseUrl: hero.url,
+      SLACK_RESPONSE_URL_ORIGINS: receiver.origin,
+      AUDIT_HASH_KEY: Slack.auditHashKey,
+      HERO_API_KEY: heroApiKey,
+      HERO_PRACTICE_GROUP_ID: Sandbox.practiceGroupId,
+      HERO_BASE_URL: hero.url,
       // One attempt per command, so the sandbox's request count is the number of Hero calls.
-      maxRetries: 0,
-      timeoutMs: 20_000
+      HERO_MAX_RETRIES: "0",
+      HERO_TIMEOUT_MS: "20000",
+      // Every valid command is looked up (the queue's bound is the burst test's business).
+      SLACK_MAX_QUEUED_COMMANDS: "100000"
     }
   })
 }, 60_000)

@@ -1,15 +1,15 @@
 /**
- * Serves the app with Node on `PORT` (default 3000): the Slack configuration and the Hero client from the
- * environment (`SLACK_*`, `HERO_*`), follow-ups as fibers that are drained on shutdown, JSON-lines logs.
+ * Serves the app with Node on `PORT` (default 3000): configuration from the environment (`SLACK_*`,
+ * `AUDIT_HASH_KEY`, `HERO_*`), a Hero client per practice over undici, follow-ups as fibers, JSON-lines logs
+ * written in batches. The server bounds what a client may hold: headers within 10 s, the whole request within
+ * 15 s, idle keep-alive 5 s, at most 1,024 connections. Shutdown is bounded (see `SlackApp.layerFollowUps`).
  *
  * @since 0.1.0
  */
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import * as HttpServer from "@effect/platform/HttpServer"
-import type * as HttpServerError from "@effect/platform/HttpServerError"
-import type * as HeroClient from "@hero-pds/core/HeroClient"
-import * as HeroConfig from "@hero-pds/core/HeroConfig"
+import * as HttpMiddleware from "@effect/platform/HttpMiddleware"
+import * as HttpServerError from "@effect/platform/HttpServerError"
 import * as NodeHeroClient from "@hero-pds/node/NodeHeroClient"
 import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
@@ -18,9 +18,14 @@ import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Http from "node:http"
+import * as Body from "./internal/body.js"
+import * as Node from "./internal/node.js"
+import * as Validate from "./internal/validate.js"
 import * as SlackApp from "./SlackApp.js"
 import * as SlackConfig from "./SlackConfig.js"
 import * as SlackLogger from "./SlackLogger.js"
+import * as SlackPractices from "./SlackPractices.js"
+import * as SlackSignature from "./SlackSignature.js"
 
 /**
  * How to serve.
@@ -33,10 +38,14 @@ export interface Options {
   readonly port?: number | undefined
   /** Default: every interface. */
   readonly host?: string | undefined
-  readonly slack: Layer.Layer<SlackConfig.SlackConfig, ConfigError.ConfigError>
-  readonly hero: Layer.Layer<HeroClient.HeroClient, ConfigError.ConfigError>
-  /** Where JSON log lines go (default stdout). */
+  /** The configuration (e.g. `SlackConfig.layer(env)`); `SlackConfig.layerConfig` reads the environment. */
+  readonly config: Layer.Layer<SlackConfig.SlackConfig, ConfigError.ConfigError>
+  /** Where JSON log lines go (default: stdout, in batches). */
   readonly logSink?: SlackLogger.Sink | undefined
+  /** Connections held at most (default 1,024); more are refused. */
+  readonly maxConnections?: number | undefined
+  /** How long shutdown waits for commands in flight (default 7 s). */
+  readonly drainMillis?: number | undefined
 }
 
 /**
@@ -46,33 +55,94 @@ export interface Options {
  */
 export const defaultPort = 3000
 
-const logListening = HttpServer.addressWith((address) =>
-  Effect.annotateLogs(Effect.logInfo("listening"), {
-    event: "listening",
-    ...(address._tag === "TcpAddress"
-      ? { host: address.hostname, port: address.port, url: HttpServer.formatAddress(address) }
-      : { path: address.path })
+/**
+ * The server's limits, in milliseconds and connections.
+ *
+ * @since 0.1.0
+ */
+export const limits = {
+  headersTimeoutMillis: 10_000,
+  requestTimeoutMillis: 15_000,
+  keepAliveTimeoutMillis: 5_000,
+  maxConnections: 1_024
+} as const
+
+/** Stops accepting, lets requests in progress end (up to 1 s), then closes whatever connection is left. */
+const stop = (server: Http.Server) =>
+  Effect.async<void>((resume) => {
+    if (!server.listening) return resume(Effect.void)
+    const timer = setTimeout(() => {
+      server.closeAllConnections()
+      resume(Effect.void)
+    }, 1_000)
+    server.close(() => {
+      clearTimeout(timer)
+      resume(Effect.void)
+    })
+    server.closeIdleConnections()
   })
-)
 
 /**
- * The app served on Node for the lifetime of the layer.
+ * The app served on Node for the lifetime of the layer. Fails with a `ConfigError` naming every variable at
+ * fault, or a `ServeError` whose message says why the server could not listen.
  *
  * @since 0.1.0
  * @category layers
  */
 export const layer = (options: Options): Layer.Layer<never, ConfigError.ConfigError | HttpServerError.ServeError> =>
-  Layer.unwrapEffect(Effect.map(SlackApp.make, (app) => HttpServer.serve(app))).pipe(
-    Layer.provide(Layer.effectDiscard(logListening)),
-    Layer.provide(Layer.mergeAll(options.slack, options.hero, FetchHttpClient.layer, SlackApp.layerFollowUps())),
-    Layer.provide(
-      NodeHttpServer.layer(() => Http.createServer(), {
-        port: options.port ?? defaultPort,
-        ...(options.host === undefined ? {} : { host: options.host })
-      })
-    ),
-    Layer.provide(SlackLogger.layer(options.logSink))
-  )
+  Layer.scopedDiscard(Effect.gen(function*() {
+    const context = yield* Layer.build(
+      SlackApp.layerFollowUps(options.drainMillis).pipe(
+        Layer.provideMerge(Layer.mergeAll(SlackPractices.layer, SlackApp.layerCommandQueue, FetchHttpClient.layer)),
+        Layer.provideMerge(Layer.succeed(SlackPractices.ClientFactory, NodeHeroClient.layerWith)),
+        Layer.provideMerge(options.config)
+      )
+    )
+    const app = yield* SlackApp.make.pipe(
+      Effect.provide(context),
+      Effect.provideService(Body.Reader, Node.readBody),
+      Effect.provideService(SlackSignature.HmacImplementation, Node.hmac)
+    )
+    const server = Http.createServer({
+      headersTimeout: limits.headersTimeoutMillis,
+      requestTimeout: limits.requestTimeoutMillis,
+      keepAliveTimeout: limits.keepAliveTimeoutMillis,
+      connectionsCheckingInterval: 1_000
+    })
+    server.maxConnections = options.maxConnections ?? limits.maxConnections
+    const port = options.port ?? defaultPort
+    const httpServer = yield* NodeHttpServer.make(() => server, {
+      port,
+      ...(options.host === undefined ? {} : { host: options.host })
+    }).pipe(
+      Effect.mapError((error) =>
+        new HttpServerError.ServeError({
+          cause: new Error(Node.listenFailure(error.cause, { host: options.host ?? "0.0.0.0", port }))
+        })
+      )
+    )
+    // No server span per request: the app logs what matters, and a span costs on every acknowledgement.
+    yield* httpServer.serve(Effect.provide(app, context)).pipe(
+      Effect.locally(HttpMiddleware.currentTracerDisabledWhen, () => true)
+    )
+    yield* Effect.addFinalizer(() => stop(server))
+    const address = httpServer.address
+    yield* Effect.annotateLogs(Effect.logInfo("listening"), {
+      event: "listening",
+      ...(address._tag === "TcpAddress"
+        ? { host: address.hostname, port: address.port, url: `http://${address.hostname}:${address.port}` }
+        : { path: address.path })
+    })
+  })).pipe(Layer.provide(loggerLayer(options.logSink)))
+
+/** The JSON-lines logger: to `sink`, or to stdout in batches flushed when the layer is released. */
+const loggerLayer = (sink: SlackLogger.Sink | undefined): Layer.Layer<never> => {
+  if (sink !== undefined) return SlackLogger.layer(sink)
+  return Layer.unwrapScoped(Effect.map(
+    Effect.acquireRelease(Effect.sync(Node.batchedStdout), (stdout) => Effect.sync(stdout.flush)),
+    (stdout) => SlackLogger.layer(stdout.sink)
+  ))
+}
 
 const portConfig = Config.option(Config.string("PORT")).pipe(
   Config.mapOrFail((value) => {
@@ -86,34 +156,34 @@ const portConfig = Config.option(Config.string("PORT")).pipe(
 )
 
 /**
- * The app served as configured by the environment: `PORT`, `HOST`, `SLACK_*` and `HERO_*` (with
- * `HERO_ENV=sandbox` and no `HERO_BASE_URL`, the embedded sandbox).
+ * The app served as configured by the environment: `PORT`, `HOST`, `SLACK_*`, `AUDIT_HASH_KEY` and `HERO_*`
+ * (with `HERO_ENV=sandbox` and no `HERO_BASE_URL`, the embedded sandbox).
  *
  * @since 0.1.0
  * @category layers
  */
-export const layerFromEnv: Layer.Layer<never, ConfigError.ConfigError | HttpServerError.ServeError> = Layer
+export const layerConfig: Layer.Layer<never, ConfigError.ConfigError | HttpServerError.ServeError> = Layer
   .unwrapEffect(
     Effect.map(
-      Config.all([portConfig, Config.option(Config.string("HOST"))]),
-      ([port, host]) =>
+      Validate.both(Config.all([portConfig, Config.option(Config.string("HOST"))]), SlackConfig.fromConfig),
+      ([[port, host], config]) =>
         layer({
           port,
-          host: Option.getOrUndefined(host),
-          slack: SlackConfig.layerConfig,
-          hero: NodeHeroClient.layerConfig
+          host: Option.getOrUndefined(host)?.trim() || undefined,
+          config: Layer.succeed(SlackConfig.SlackConfig, config)
         })
     )
   )
 
 /**
- * Serves until interrupted (SIGINT/SIGTERM under `NodeRuntime.runMain`). Bad configuration is reported as one
- * JSON line on stderr naming each variable at fault, and the program fails.
+ * Serves until interrupted (SIGINT/SIGTERM under `NodeRuntime.runMain`). A start-up failure is reported as one
+ * JSON line on stderr naming its cause (every variable at fault, or why the server could not listen), and the
+ * program fails.
  *
  * @since 0.1.0
  */
 export const main: Effect.Effect<never, ConfigError.ConfigError | HttpServerError.ServeError> = Layer.launch(
-  layerFromEnv
+  layerConfig
 ).pipe(
   Effect.tapError((error) =>
     Effect.sync(() =>
@@ -122,8 +192,8 @@ export const main: Effect.Effect<never, ConfigError.ConfigError | HttpServerErro
         level: "FATAL",
         event: "startup_failed",
         message: ConfigError.isConfigError(error)
-          ? `Invalid configuration: ${HeroConfig.configErrorMessages(error).join("; ")}`
-          : `Could not start the server: ${error.message}`
+          ? SlackConfig.describeError(error)
+          : `Could not start the server: ${error.cause instanceof Error ? error.cause.message : "unknown cause"}`
       }))
     )
   )

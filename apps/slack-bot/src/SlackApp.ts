@@ -1,10 +1,12 @@
 /**
- * The Slack app as one `@effect/platform` HttpApp: `POST /slack/commands` (the slash command) and
- * `GET /healthz`. Runtime-agnostic: the Node entry serves it, the Workers entry wraps it as a fetch handler.
+ * The Slack app as one `@effect/platform` HttpApp: `POST /slack/commands` (the slash command),
+ * `POST /slack/interactions` (button clicks) and `GET /healthz`. Runtime-agnostic: the Node entry serves it, the
+ * Workers entry wraps it as a fetch handler.
  *
- * A command is verified (signature, timestamp, size, content type), authorised (workspace, user, channel),
- * parsed, and acknowledged at once; the Hero call and the follow-up POST to `response_url` run afterwards
- * through {@link FollowUps}, so the acknowledgement never waits for Hero.
+ * A command is verified (signature, timestamp, size, content type), authorised (workspace, user, channel,
+ * practice), parsed, admitted to the bounded queue in front of Hero, and acknowledged at once: nothing on that
+ * path waits for Hero or for the queue. The Hero call and the follow-up POST to `response_url` run afterwards
+ * through {@link FollowUps}, within the command's deadline, and always end with a final follow-up.
  *
  * @since 0.1.0
  */
@@ -15,9 +17,9 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpRouter from "@effect/platform/HttpRouter"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import * as HeroClient from "@hero-pds/core/HeroClient"
 import type * as HeroError from "@hero-pds/core/HeroError"
 import * as NhsNumber from "@hero-pds/core/NhsNumber"
+import * as HeroOutcome from "@hero-pds/core/Outcome"
 import type * as RegisterPds from "@hero-pds/core/RegisterPds"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
@@ -31,10 +33,13 @@ import * as FiberSet from "effect/FiberSet"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
-import * as Stream from "effect/Stream"
+import * as Body from "./internal/body.js"
 import * as Dedupe from "./internal/dedupe.js"
+import * as Queue from "./internal/queue.js"
+import * as SlackAudit from "./SlackAudit.js"
 import * as SlackCommand from "./SlackCommand.js"
 import * as SlackConfig from "./SlackConfig.js"
+import * as SlackPractices from "./SlackPractices.js"
 import * as SlackReply from "./SlackReply.js"
 import * as SlackSignature from "./SlackSignature.js"
 
@@ -60,6 +65,21 @@ export const duplicateWindowMillis = 60_000
 export const duplicateGuardSize = 1_000
 
 /**
+ * The most POSTs to one `response_url`: Slack accepts 5 within 30 minutes; one is kept spare.
+ *
+ * @since 0.1.0
+ */
+export const maxFollowUpPosts = 4
+
+/**
+ * The part of a command's deadline kept for delivering its follow-up: Hero gets the rest.
+ *
+ * @since 0.1.0
+ */
+export const deliveryReserve = (deadline: Duration.Duration): Duration.Duration =>
+  Duration.min(Duration.seconds(3), Duration.times(deadline, 0.25))
+
+/**
  * Runs work after the HTTP answer: a fiber set on Node, `ctx.waitUntil` in a Worker.
  *
  * @since 0.1.0
@@ -78,26 +98,71 @@ export interface FollowUpRunner {
 export class FollowUps extends Context.Tag("@hero-pds/slack-bot/FollowUps")<FollowUps, FollowUpRunner>() {}
 
 /**
- * Follow-ups as fibers of a set that lives as long as the layer. On release, in-flight follow-ups get up to
- * `drainMillis` (default 10 s) to finish before they are interrupted.
+ * The bounded queue in front of Hero (`HERO_MAX_CONCURRENCY` in flight, `SLACK_MAX_QUEUED_COMMANDS` waiting),
+ * one per process or isolate.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export class CommandQueue extends Context.Tag("@hero-pds/slack-bot/CommandQueue")<CommandQueue, Queue.Queue>() {}
+
+/**
+ * The queue as configured.
  *
  * @since 0.1.0
  * @category layers
  */
-export const layerFollowUps = (drainMillis = 10_000): Layer.Layer<FollowUps> =>
+export const layerCommandQueue: Layer.Layer<CommandQueue, never, SlackConfig.SlackConfig> = Layer.effect(
+  CommandQueue,
+  Effect.map(
+    SlackConfig.SlackConfig,
+    (config) => Queue.make({ concurrency: config.maxConcurrency, capacity: config.maxQueued })
+  )
+)
+
+/**
+ * Follow-ups as fibers of a set that lives as long as the layer. On release (shutdown) the queue is closed, so
+ * commands still waiting get their final "try again" follow-up at once; commands in flight get up to
+ * `drainMillis` (default 7 s) to finish, and are then interrupted, which sends theirs. Bounded in all.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerFollowUps = (drainMillis = 7_000): Layer.Layer<FollowUps, never, CommandQueue> =>
   Layer.scoped(
     FollowUps,
     Effect.gen(function*() {
+      const queue = yield* CommandQueue
       const set = yield* FiberSet.make()
       yield* Effect.addFinalizer(() =>
-        Effect.ignore(Effect.timeout(FiberSet.awaitEmpty(set), Duration.millis(drainMillis)))
+        Effect.zipRight(queue.close, Effect.ignore(Effect.timeout(FiberSet.awaitEmpty(set), drainMillis)))
       )
       return { run: (effect) => Effect.asVoid(FiberSet.run(set, effect)) }
     })
   )
 
-/** What a registration ended with: a result, a typed Hero error, or an unexpected failure. */
-type Outcome = Exit.Exit<RegisterPds.Result, HeroError.HeroError>
+/**
+ * Hero did not answer within the command's deadline.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class DeadlineExceeded {
+  readonly _tag = "DeadlineExceeded"
+}
+
+/**
+ * The app stopped (shutdown) before the command finished.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class Stopped {
+  readonly _tag = "Stopped"
+}
+
+/** What a registration ended with: a result, a typed failure, or a defect. */
+type Outcome = Exit.Exit<RegisterPds.Result, HeroError.HeroError | DeadlineExceeded | Stopped>
 
 const json = (message: SlackReply.Message) => HttpServerResponse.unsafeJson(message)
 const status = (code: number, text: string) => HttpServerResponse.text(text, { status: code })
@@ -105,89 +170,65 @@ const status = (code: number, text: string) => HttpServerResponse.text(text, { s
 const crockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 /** A short random reference that staff can read out: 10 characters, 50 bits. */
-const correlationId = Effect.sync(() => {
+const newReference = (): string => {
   const bytes = crypto.getRandomValues(new Uint8Array(10))
   return Array.from(bytes, (byte) => crockford[byte & 31]).join("")
-})
+}
 
 const isForm = (contentType: string | undefined) =>
   contentType !== undefined &&
   contentType.split(";")[0]!.trim().toLowerCase() === "application/x-www-form-urlencoded"
 
-class TooLarge {
-  readonly _tag = "TooLarge"
-}
-class Unreadable {
-  readonly _tag = "Unreadable"
-}
-
-/**
- * Past the limit, a body is still read (and thrown away) up to this many bytes so that the client gets its 413;
- * beyond it reading stops, which on Node drops the connection.
- */
-const drainBytes = 4 * maxBodyBytes
-
-/** Reads the raw body, keeping at most the limit, whatever Content-Length said. */
-const readBody = (request: HttpServerRequest.HttpServerRequest) =>
-  Effect.gen(function*() {
-    if (request.headers["content-length"] === "0") return new Uint8Array(0)
-    const chunks: Array<Uint8Array> = []
-    let total = 0
-    yield* request.stream.pipe(
-      Stream.runForEachWhile((chunk) =>
-        Effect.sync(() => {
-          total += chunk.length
-          if (total <= maxBodyBytes) chunks.push(chunk)
-          return total <= drainBytes
-        })
-      ),
-      Effect.mapError(() => new Unreadable())
-    )
-    if (total > maxBodyBytes) return yield* Effect.fail(new TooLarge())
-    const body = new Uint8Array(total)
-    let offset = 0
-    for (const chunk of chunks) {
-      body.set(chunk, offset)
-      offset += chunk.length
-    }
-    return body
-  })
+const failureOf = (outcome: Outcome) => Exit.isFailure(outcome) ? Cause.failureOption(outcome.cause) : Option.none()
 
 const outcomeTag = (outcome: Outcome): string =>
-  Exit.match(outcome, {
-    onSuccess: (result) => result._tag,
-    onFailure: (cause) => Option.match(Cause.failureOption(cause), { onNone: () => "Defect", onSome: (e) => e._tag })
-  })
+  Exit.isSuccess(outcome)
+    ? outcome.value._tag
+    : Option.match(failureOf(outcome), { onNone: () => "Defect", onSome: (error) => error._tag })
 
-/** Results worth reusing within the window; transient failures are forgotten so a retry really retries. */
-const isDefinitive = (outcome: Outcome): boolean => {
-  const tag = outcomeTag(outcome)
-  return tag === "Registered" || tag === "VerificationRequired" || tag === "PatientNotFound" || tag === "BadRequest"
-}
+const isHeroError = (error: HeroError.HeroError | DeadlineExceeded | Stopped): error is HeroError.HeroError =>
+  error._tag !== "DeadlineExceeded" && error._tag !== "Stopped"
+
+/** Results worth reusing within the window (core's table); anything temporary is forgotten so a retry retries. */
+const isDefinitive = (outcome: Outcome): boolean =>
+  Exit.isSuccess(outcome) ||
+  Option.match(failureOf(outcome), {
+    onNone: () => false,
+    onSome: (error) => isHeroError(error) && HeroOutcome.isDefinitive(error)
+  })
 
 const replyFor = (masked: string, outcome: Outcome, reference: string): SlackReply.Message =>
-  Exit.match(outcome, {
-    onSuccess: (result) =>
-      result._tag === "Registered"
-        ? SlackReply.registered(masked, result, reference)
-        : SlackReply.verificationRequired(masked, result, reference),
-    onFailure: (cause) => SlackReply.failed(masked, Option.getOrUndefined(Cause.failureOption(cause)), reference)
-  })
+  Exit.isSuccess(outcome)
+    ? outcome.value._tag === "Registered"
+      ? SlackReply.registered(masked, outcome.value, reference)
+      : SlackReply.verificationRequired(masked, outcome.value, reference)
+    : Option.match(failureOf(outcome), {
+      onNone: () => SlackReply.failed(masked, undefined, reference),
+      onSome: (error) =>
+        error._tag === "DeadlineExceeded"
+          ? SlackReply.deadlineExceeded(masked, reference)
+          : error._tag === "Stopped"
+          ? SlackReply.stopped(masked, reference)
+          : SlackReply.failed(masked, error, reference)
+    })
 
-const errorDetails = (outcome: Outcome): Record<string, unknown> =>
-  Exit.match(outcome, {
-    onSuccess: () => ({}),
-    onFailure: (cause) =>
-      Option.match(Cause.failureOption(cause), {
-        onNone: () => ({}),
-        onSome: (error) => ({
-          ...("status" in error ? { status: error.status } : {}),
-          ...("attempts" in error ? { attempts: error.attempts } : {}),
-          ...("requestId" in error && error.requestId !== undefined ? { heroRequestId: error.requestId } : {}),
-          ...("retryAfter" in error && error.retryAfter !== undefined ? { retryAfterMs: error.retryAfter } : {})
-        })
-      })
+/** The audit fields of an outcome: patient id, Hero's request id and the error's details. */
+const outcomeDetails = (outcome: Outcome): Record<string, unknown> => {
+  if (Exit.isSuccess(outcome)) {
+    return outcome.value._tag === "Registered"
+      ? { patient_id: SlackReply.showPatientId(outcome.value.patientId).text }
+      : {}
+  }
+  return Option.match(failureOf(outcome), {
+    onNone: () => ({}),
+    onSome: (error) => ({
+      ...("status" in error ? { status: error.status } : {}),
+      ...("attempts" in error ? { attempts: error.attempts } : {}),
+      ...("requestId" in error && error.requestId !== undefined ? { heroRequestId: error.requestId } : {}),
+      ...("retryAfter" in error && error.retryAfter !== undefined ? { retryAfterMs: error.retryAfter } : {})
+    })
   })
+}
 
 interface Who {
   readonly user: string
@@ -195,23 +236,30 @@ interface Who {
   readonly channel: string
 }
 
-const audit = (fields: Record<string, unknown>) =>
-  Effect.annotateLogs(Effect.logInfo("registration"), { event: "registration", ...fields })
-
-/** A follow-up POST is retried twice on network errors, 429 and 5xx; anything else is final. */
+/** A follow-up POST that failed; network errors, timeouts, 429 and 5xx are retried. */
 class FollowUpFailed {
   readonly _tag = "FollowUpFailed"
   constructor(readonly status: number | undefined, readonly retryable: boolean) {}
 }
 
 const followUpSchedule = Schedule.exponential(Duration.millis(250)).pipe(
-  Schedule.intersect(Schedule.recurs(2)),
+  Schedule.intersect(Schedule.recurs(maxFollowUpPosts - 1)),
   Schedule.whileInput((error: FollowUpFailed) => error.retryable)
 )
 
+const signatureOf = (request: HttpServerRequest.HttpServerRequest, body: Uint8Array): SlackSignature.Presented => ({
+  timestamp: request.headers[SlackSignature.headers.timestamp],
+  signature: request.headers[SlackSignature.headers.signature],
+  body
+})
+
+/** A Slack id as it may be logged (the payload is Slack's, but verified; anything odd is left out). */
+const loggableId = (value: unknown): string | undefined =>
+  typeof value === "string" && /^[A-Za-z0-9._-]{1,64}$/.test(value) ? value : undefined
+
 /**
- * Builds the app. It needs the Slack configuration, a `HeroClient`, and an `HttpClient` for the follow-up
- * POSTs; each request also needs {@link FollowUps}.
+ * Builds the app. It needs the configuration, the practices (with their Hero clients), the queue, and an
+ * `HttpClient` for the follow-up POSTs; each request also needs {@link FollowUps}.
  *
  * @since 0.1.0
  * @category constructors
@@ -219,103 +267,131 @@ const followUpSchedule = Schedule.exponential(Duration.millis(250)).pipe(
 export const make: Effect.Effect<
   HttpApp.Default<never, FollowUps>,
   never,
-  SlackConfig.SlackConfig | HeroClient.HeroClient | HttpClient.HttpClient
+  SlackConfig.SlackConfig | SlackPractices.SlackPractices | CommandQueue | HttpClient.HttpClient
 > = Effect.gen(function*() {
   const config = yield* SlackConfig.SlackConfig
-  const hero = yield* HeroClient.HeroClient
+  const practices = yield* SlackPractices.SlackPractices
+  const queue = yield* CommandQueue
   const httpClient = (yield* HttpClient.HttpClient).pipe(HttpClient.withTracerPropagation(false))
-  const key = yield* SlackSignature.importKey(config.signingSecret)
+  const mac = yield* SlackSignature.hmac(config.signingSecret)
+  const hashOf = yield* SlackAudit.hasher(config.auditHashKey)
+  const readBody = yield* Body.Reader
   const guard = Dedupe.make<Outcome>({ windowMillis: duplicateWindowMillis, maxEntries: duplicateGuardSize })
+  const heroBudget = Duration.toMillis(Duration.subtract(config.deadline, deliveryReserve(config.deadline)))
+  const deadlineMillis = Duration.toMillis(config.deadline)
 
-  const postFollowUp = (responseUrl: URL, message: SlackReply.Message, reference: string) =>
-    httpClient.execute(HttpClientRequest.bodyUnsafeJson(HttpClientRequest.post(responseUrl), message)).pipe(
-      Effect.mapError(() => new FollowUpFailed(undefined, true)),
-      Effect.flatMap((response) =>
-        Effect.flatMap(Effect.ignore(response.text), () =>
-          response.status >= 200 && response.status < 300
-            ? Effect.void
-            : Effect.fail(new FollowUpFailed(response.status, response.status === 429 || response.status >= 500)))
-      ),
-      Effect.timeoutFail({ duration: Duration.seconds(5), onTimeout: () => new FollowUpFailed(undefined, true) }),
-      Effect.retry(followUpSchedule),
-      Effect.provideService(FetchHttpClient.RequestInit, { redirect: "manual" }),
-      Effect.tap(() =>
-        Effect.annotateLogs(Effect.logInfo("follow-up delivered"), {
-          event: "follow_up",
-          correlationId: reference,
-          origin: responseUrl.origin
-        })
-      ),
-      Effect.catchAllCause((cause) =>
-        Effect.annotateLogs(Effect.logError("follow-up not delivered"), {
-          event: "follow_up_failed",
-          correlationId: reference,
-          origin: responseUrl.origin,
-          ...Option.match(Cause.failureOption(cause), {
-            onNone: () => ({ reason: "Defect" }),
-            onSome: (error) => ({ reason: error.status === undefined ? "Network" : `HTTP ${error.status}` })
+  /** POSTs the final message, retried within Slack's limit and the command's deadline; failures are logged. */
+  const deliver = (responseUrl: URL, message: SlackReply.Message, reference: string, deadlineAt: number) =>
+    Effect.flatMap(Clock.currentTimeMillis, (now) => {
+      const remaining = Math.max(1_000, deadlineAt - now)
+      return httpClient.execute(HttpClientRequest.bodyUnsafeJson(HttpClientRequest.post(responseUrl), message)).pipe(
+        Effect.mapError(() => new FollowUpFailed(undefined, true)),
+        Effect.flatMap((response) =>
+          Effect.flatMap(Effect.ignore(response.text), () =>
+            response.status >= 200 && response.status < 300
+              ? Effect.void
+              : Effect.fail(new FollowUpFailed(response.status, response.status === 429 || response.status >= 500)))
+        ),
+        Effect.timeoutFail({
+          duration: Math.min(3_000, remaining),
+          onTimeout: () => new FollowUpFailed(undefined, true)
+        }),
+        Effect.retry(followUpSchedule),
+        Effect.timeoutFail({ duration: remaining, onTimeout: () => new FollowUpFailed(undefined, false) }),
+        Effect.provideService(FetchHttpClient.RequestInit, { redirect: "manual" }),
+        Effect.tap(() =>
+          Effect.annotateLogs(Effect.logInfo("follow-up delivered"), {
+            event: "follow_up",
+            reference,
+            origin: responseUrl.origin
           })
-        })
-      )
-    )
-
-  /** The Hero call (or the first call's result, for a duplicate), the follow-up, and the audit line. */
-  const register = (
-    command: Extract<SlackCommand.Command, { _tag: "Register" }>,
-    who: Who,
-    responseUrl: URL,
-    reference: string,
-    started: number
-  ) =>
-    Effect.gen(function*() {
-      const masked = NhsNumber.mask(command.nhsNumber)
-      const dedupeKey = `${who.team}\u0000${who.user}\u0000${command.nhsNumber}\u0000${command.dob}`
-      const claim = yield* guard.claim(dedupeKey, reference)
-      const work = Effect.gen(function*() {
-        let outcome: Outcome
-        if (claim._tag === "First") {
-          outcome = yield* Effect.exit(
-            Effect.suspend(() => hero.registerPds({ nhsNumber: command.nhsNumber, dob: command.dob }))
-          )
-          yield* guard.settle(dedupeKey, claim.entry, outcome, isDefinitive(outcome))
-        } else {
-          outcome = yield* Deferred.await(claim.entry.result)
-        }
-        const finished = yield* Clock.currentTimeMillis
-        yield* audit({
-          user: who.user,
-          team: who.team,
-          channel: who.channel,
-          nhsNumber: masked,
-          outcome: outcomeTag(outcome),
-          durationMs: finished - started,
-          correlationId: reference,
-          ...(claim._tag === "Duplicate" ? { duplicateOf: claim.entry.correlationId } : {}),
-          ...errorDetails(outcome)
-        })
-        yield* postFollowUp(responseUrl, replyFor(masked, outcome, reference), reference)
-      }).pipe(
+        ),
         Effect.catchAllCause((cause) =>
-          Effect.annotateLogs(Effect.logError("registration follow-up crashed", cause), {
+          Effect.annotateLogs(Effect.logError("follow-up not delivered"), {
             event: "follow_up_failed",
-            correlationId: reference
+            reference,
+            origin: responseUrl.origin,
+            ...Option.match(Cause.failureOption(cause), {
+              onNone: () => ({ reason: "Defect" }),
+              onSome: (error) => ({
+                reason: error.status === undefined ? "Network or timeout" : `HTTP ${error.status}`
+              })
+            })
           })
         )
       )
-      const followUps = yield* FollowUps
-      yield* followUps.run(work)
-      return json(SlackReply.tracing(masked))
     })
 
-  const commands = Effect.gen(function*() {
-    const started = yield* Clock.currentTimeMillis
-    const request = yield* HttpServerRequest.HttpServerRequest
-    const reject = (reason: string, code: number, text: string) =>
-      Effect.as(
-        Effect.annotateLogs(Effect.logWarning("request rejected"), { event: "request_rejected", reason, status: code }),
-        status(code, text)
+  /** The Hero call (or the first call's result, for a duplicate) within the deadline, the audit, the follow-up. */
+  const followUp = (
+    command: Extract<SlackCommand.Command, { _tag: "Register" }>,
+    practice: SlackPractices.Practice,
+    ticket: Queue.Ticket,
+    context: { readonly who: Who; readonly responseUrl: URL; readonly reference: string; readonly started: number }
+  ) => {
+    const { reference, responseUrl, started, who } = context
+    const masked = NhsNumber.mask(command.nhsNumber)
+    const deadlineAt = started + deadlineMillis
+    const key = `${practice.practiceGroupId}\u0000${who.user}\u0000${command.nhsNumber}\u0000${command.dob}`
+    const lookup = (claim: Dedupe.Claim<Outcome>) =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) => {
+        const call: Effect.Effect<RegisterPds.Result, HeroError.HeroError | DeadlineExceeded | Stopped> =
+          claim._tag === "First"
+            ? Effect.catchTag(
+              queue.run(ticket, Effect.suspend(() => practice.hero.registerPds(command))),
+              "Closed",
+              () => Effect.fail(new Stopped())
+            )
+            : Effect.ensuring(Effect.flatten(Deferred.await(claim.entry.result)), queue.leave(ticket))
+        return Effect.exit(Effect.timeoutFail(call, {
+          duration: Math.max(0, started + heroBudget - now),
+          onTimeout: () => new DeadlineExceeded()
+        }))
+      })
+    const finish = (outcome: Outcome, claim: Dedupe.Claim<Outcome>) =>
+      Effect.gen(function*() {
+        const finished = yield* Clock.currentTimeMillis
+        yield* SlackAudit.record({
+          ...who,
+          practiceGroupId: practice.practiceGroupId,
+          reference,
+          outcome: outcomeTag(outcome),
+          durationMs: finished - started,
+          nhsNumber: masked,
+          nhsNumberHash: yield* hashOf(command.nhsNumber),
+          ...(claim._tag === "Duplicate" ? { duplicateOf: claim.entry.correlationId } : {}),
+          ...outcomeDetails(outcome)
+        })
+        yield* deliver(responseUrl, replyFor(masked, outcome, reference), reference, deadlineAt)
+      })
+    return Effect.gen(function*() {
+      const claim = yield* guard.claim(key, reference)
+      const outcome = yield* lookup(claim)
+      if (claim._tag === "First") yield* guard.settle(key, claim.entry, outcome, isDefinitive(outcome))
+      yield* finish(outcome, claim)
+    }).pipe(
+      // Shutdown interrupts what is still running: the person is told, within a short bound, to try again.
+      Effect.onInterrupt(() =>
+        Effect.ignore(Effect.timeout(deliver(responseUrl, SlackReply.stopped(masked, reference), reference, 0), 1_500))
+      ),
+      Effect.catchAllCause((cause) =>
+        Effect.annotateLogs(Effect.logError("registration follow-up crashed", cause), {
+          event: "follow_up_failed",
+          reference
+        })
       )
+    )
+  }
 
+  const reject = (reason: string, code: number, text: string) =>
+    Effect.as(
+      Effect.annotateLogs(Effect.logWarning("request rejected"), { event: "request_rejected", reason, status: code }),
+      status(code, text)
+    )
+
+  /** Size, content type, body and signature: the verified form, or the answer to give instead. */
+  const verifiedForm = Effect.gen(function*() {
+    const request = yield* HttpServerRequest.HttpServerRequest
     const declared = request.headers["content-length"]
     if (declared !== undefined && !/^\d+$/.test(declared)) return yield* reject("BadContentLength", 400, "Bad Request")
     if (declared !== undefined && Number(declared) > maxBodyBytes) {
@@ -324,20 +400,21 @@ export const make: Effect.Effect<
     if (!isForm(request.headers["content-type"])) {
       return yield* reject("UnsupportedMediaType", 415, "Unsupported Media Type")
     }
-    const body = yield* Effect.either(readBody(request))
+    const body = yield* Effect.either(readBody(request, maxBodyBytes))
     if (Either.isLeft(body)) {
       return yield* body.left._tag === "TooLarge"
         ? reject("BodyTooLarge", 413, "Payload Too Large")
         : reject("UnreadableBody", 400, "Bad Request")
     }
-    const verified = yield* Effect.either(SlackSignature.verify(key, {
-      timestamp: request.headers[SlackSignature.headers.timestamp],
-      signature: request.headers[SlackSignature.headers.signature],
-      body: body.right
-    }))
+    const verified = yield* Effect.either(SlackSignature.verify(mac, signatureOf(request, body.right)))
     if (Either.isLeft(verified)) return yield* reject(verified.left.reason, 401, "Unauthorized")
+    return new URLSearchParams(new TextDecoder().decode(body.right))
+  })
 
-    const form = new URLSearchParams(new TextDecoder().decode(body.right))
+  const commands = Effect.gen(function*() {
+    const started = yield* Clock.currentTimeMillis
+    const form = yield* verifiedForm
+    if (!(form instanceof URLSearchParams)) return form
     if (form.get("ssl_check") === "1") return HttpServerResponse.empty({ status: 200 })
     const who: Who = {
       team: form.get("team_id") ?? "",
@@ -345,42 +422,76 @@ export const make: Effect.Effect<
       channel: form.get("channel_id") ?? ""
     }
     if (who.team === "" || who.user === "") return yield* reject("MissingFields", 400, "Bad Request")
-    const reference = yield* correlationId
+    const reference = newReference()
+    const refused = (outcome: string, details: Record<string, unknown>) =>
+      Effect.flatMap(
+        Clock.currentTimeMillis,
+        (now) => SlackAudit.record({ ...who, reference, outcome, durationMs: now - started, ...details })
+      )
+    const practice = practices.lookup(who)
     const denial: SlackReply.Denial | undefined = !config.allowedTeamIds.has(who.team)
       ? "team"
       : config.allowedUserIds !== undefined && !config.allowedUserIds.has(who.user)
       ? "user"
       : config.allowedChannelIds !== undefined && !config.allowedChannelIds.has(who.channel)
       ? "channel"
+      : practice === undefined
+      ? "practice"
       : undefined
-    const auditRefused = (outcome: string, reason: string) =>
-      Effect.flatMap(
-        Clock.currentTimeMillis,
-        (now) => audit({ ...who, outcome, reason, durationMs: now - started, correlationId: reference })
-      )
-    if (denial !== undefined) {
-      yield* auditRefused("Denied", denial)
-      return json(SlackReply.denied(denial))
+    if (denial !== undefined || practice === undefined) {
+      yield* refused("Denied", { reason: denial })
+      return json(SlackReply.denied(denial ?? "practice"))
     }
 
-    const command = SlackCommand.parse(form.get("text") ?? "", SlackCommand.todayAt(started))
+    const command = SlackCommand.parse(form.get("text") ?? "")
     if (Either.isLeft(command)) {
-      yield* auditRefused("InvalidCommand", command.left.kind)
+      yield* refused("InvalidCommand", { reason: command.left.kind })
       return json(SlackReply.mistake(command.left.message))
     }
     if (command.right._tag === "Help") return json(SlackReply.usage)
 
-    const responseUrl = URL.canParse(form.get("response_url") ?? "") ? new URL(form.get("response_url")!) : undefined
+    const text = form.get("response_url") ?? ""
+    const responseUrl = URL.canParse(text) ? new URL(text) : undefined
+    const masked = NhsNumber.mask(command.right.nhsNumber)
+    const audited = { practiceGroupId: practice.practiceGroupId, nhsNumber: masked }
     if (responseUrl === undefined || !config.responseUrlOrigins.has(responseUrl.origin)) {
       yield* Effect.annotateLogs(Effect.logWarning("response_url origin not allowed; nothing looked up"), {
         event: "response_url_rejected",
         origin: responseUrl?.origin ?? "unparseable",
-        correlationId: reference
+        reference
       })
-      yield* auditRefused("Undeliverable", "response_url origin not allowed")
+      yield* refused("Undeliverable", { ...audited, reason: "response_url origin not allowed" })
       return json(SlackReply.undeliverable(reference))
     }
-    return yield* register(command.right, who, responseUrl, reference, started)
+    const ticket = queue.admit()
+    if (ticket === undefined) {
+      yield* refused("Busy", { ...audited, nhsNumberHash: yield* hashOf(command.right.nhsNumber) })
+      return json(SlackReply.busy)
+    }
+    const followUps = yield* FollowUps
+    yield* followUps.run(followUp(command.right, practice, ticket, { who, responseUrl, reference, started }))
+    return json(SlackReply.tracing(masked))
+  })
+
+  /** Button clicks: verified and acknowledged with an empty 200 (the link opens in the browser), never more. */
+  const interactions = Effect.gen(function*() {
+    const form = yield* verifiedForm
+    if (!(form instanceof URLSearchParams)) return form
+    let payload: Record<string, any>
+    try {
+      payload = JSON.parse(form.get("payload") ?? "")
+    } catch {
+      return yield* reject("MalformedPayload", 400, "Bad Request")
+    }
+    const actions: ReadonlyArray<unknown> = Array.isArray(payload?.actions) ? payload.actions : []
+    yield* Effect.annotateLogs(Effect.logInfo("interaction acknowledged"), {
+      event: "interaction",
+      type: loggableId(payload?.type) ?? "unknown",
+      team: loggableId(payload?.team?.id),
+      user: loggableId(payload?.user?.id),
+      actions: actions.flatMap((action: any) => loggableId(action?.action_id) ?? [])
+    })
+    return HttpServerResponse.empty({ status: 200 })
   })
 
   const healthz = HttpServerResponse.unsafeJson({ status: "ok" }, {
@@ -389,6 +500,7 @@ export const make: Effect.Effect<
 
   const router = HttpRouter.empty.pipe(
     HttpRouter.post("/slack/commands", commands),
+    HttpRouter.post("/slack/interactions", interactions),
     HttpRouter.get("/healthz", Effect.succeed(healthz))
   )
 

@@ -1,7 +1,8 @@
 /**
  * JSON-lines logging: one JSON object per line with `time`, `level`, `message` and the log annotations
- * (e.g. `event`, `correlationId`). As a last line of defence every value is scrubbed: anything shaped like an
- * NHS number is masked (`*** *** 5919`) and anything shaped like a date of birth is replaced.
+ * (e.g. `event`, `reference`). As a last line of defence every value is scrubbed: anything shaped like an
+ * NHS number is masked (`*** *** 5919`) and anything shaped like a date of birth is replaced. Hashes (64 hex
+ * digits) and UUIDs are left whole: they hold neither, and a masked run of their digits would corrupt them.
  *
  * @since 0.1.0
  */
@@ -29,8 +30,10 @@ const dateShaped = /(?<!\d)(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4
 export const scrub = (text: string): string =>
   text.replace(nhsShaped, (_, _a, _b, last: string) => `*** *** ${last}`).replace(dateShaped, "[date]")
 
+const opaqueId = /^(?:[0-9a-f]{64}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i
+
 const scrubValue = (value: unknown): unknown => {
-  if (typeof value === "string") return scrub(value)
+  if (typeof value === "string") return opaqueId.test(value) ? value : scrub(value)
   if (typeof value === "number" || typeof value === "boolean" || value === null || value === undefined) return value
   try {
     return JSON.parse(scrub(JSON.stringify(value)))

@@ -1,11 +1,14 @@
 /**
  * The messages the app sends back to Slack, in Block Kit. Every one is ephemeral (only the person who typed
- * the command sees it), and every notification `text` carries at most the masked NHS number.
+ * the command sees it), every notification `text` carries at most the masked NHS number, and every one passes
+ * through one place that keeps it within Block Kit's limits (values from Hero are cut there, never refused by
+ * Slack). Text from outside the app is escaped for mrkdwn.
  *
  * @since 0.1.0
  */
 import type * as HeroError from "@hero-pds/core/HeroError"
 import type * as RegisterPds from "@hero-pds/core/RegisterPds"
+import * as BlockKit from "./internal/blockKit.js"
 import * as SlackCommand from "./SlackCommand.js"
 
 /**
@@ -22,6 +25,8 @@ export type Block =
   | { readonly type: "actions"; readonly elements: ReadonlyArray<LinkButton> }
 
 /**
+ * Plain text, as in headers and buttons.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -32,6 +37,8 @@ export interface PlainText {
 }
 
 /**
+ * Slack mrkdwn text.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -41,6 +48,9 @@ export interface Markdown {
 }
 
 /**
+ * A button that opens a URL (Slack still sends a `block_actions` payload for it, acknowledged by the app).
+ * Never styled `primary`: the only link button is the patient's, not the receptionist's action.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -49,7 +59,6 @@ export interface LinkButton {
   readonly text: PlainText
   readonly url: string
   readonly action_id: string
-  readonly style?: "primary"
 }
 
 /**
@@ -66,29 +75,51 @@ export interface Message {
   readonly blocks: ReadonlyArray<Block>
 }
 
+/**
+ * The `action_id` of the verification link button.
+ *
+ * @since 0.1.0
+ */
+export const verificationLinkActionId = "open_verification_link"
+
 const plain = (text: string): PlainText => ({ type: "plain_text", text, emoji: true })
 const md = (text: string): Markdown => ({ type: "mrkdwn", text })
 const header = (text: string): Block => ({ type: "header", text: plain(text) })
 const section = (text: string): Block => ({ type: "section", text: md(text) })
 const context = (...texts: ReadonlyArray<string>): Block => ({ type: "context", elements: texts.map(md) })
 
-/** Escapes the three characters Slack's mrkdwn treats as control characters. */
-const escape = (text: string): string => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
+/**
+ * Escapes the three characters Slack's mrkdwn treats as control characters (`&`, `<`, `>`).
+ *
+ * @since 0.1.0
+ */
+export const escape = (text: string): string => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
 
-const ephemeral = (text: string, blocks: ReadonlyArray<Block>): Message => ({
-  response_type: "ephemeral",
-  text,
-  blocks
-})
+const ephemeral = (text: string, blocks: ReadonlyArray<Block>): Message =>
+  BlockKit.fit({ response_type: "ephemeral", text, blocks })
 
-const followUp = (text: string, blocks: ReadonlyArray<Block>): Message => ({
-  response_type: "ephemeral",
-  replace_original: true,
-  text,
-  blocks
-})
+const followUp = (text: string, blocks: ReadonlyArray<Block>): Message =>
+  BlockKit.fit({ response_type: "ephemeral", replace_original: true, text, blocks })
 
-const reference = (correlationId: string) => `Reference \`${correlationId}\` (quote it if you contact support)`
+const reference = (ref: string) => `Reference \`${ref}\` (quote it if you contact support)`
+
+/**
+ * The characters and length a patient id may have to be shown as it is.
+ *
+ * @since 0.1.0
+ */
+export const safePatientId = /^[A-Za-z0-9._:-]{1,64}$/
+
+/**
+ * A patient id as it can be shown in a code span: exactly when it is made of safe characters and short enough,
+ * else with unsafe characters replaced by `?` and cut to 64 characters (and `exact: false`).
+ *
+ * @since 0.1.0
+ */
+export const showPatientId = (patientId: string): { readonly text: string; readonly exact: boolean } =>
+  safePatientId.test(patientId)
+    ? { text: patientId, exact: true }
+    : { text: BlockKit.truncate(patientId.replace(/[^A-Za-z0-9._:-]/g, "?"), 64) || "?", exact: false }
 
 /**
  * How to use the command.
@@ -100,8 +131,9 @@ export const usage: Message = ephemeral(`How to use ${SlackCommand.name}`, [
     `*${SlackCommand.name}* registers a patient with Hero by tracing them on PDS.\n` +
       `Type the NHS number, then the date of birth:\n` +
       "• `/register-patient 943 476 5919 22/10/2010`\n" +
-      "• `/register-patient 9434765919 2010-10-22`\n" +
-      "The NHS number may have spaces or hyphens. Write the date day first (DD/MM/YYYY) or as YYYY-MM-DD."
+      "• `/register-patient 9434765919 22 Oct 2010`\n" +
+      "The NHS number may have spaces or hyphens. Write the date day first (22/10/2010, 22.10.2010, " +
+      "22 October 2010) or as 2010-10-22."
   ),
   context("Only you can see this message and the result.")
 ])
@@ -118,43 +150,66 @@ export const mistake = (message: string): Message =>
   ])
 
 /**
- * Why someone may not use the command here.
+ * Why someone may not use the command here: the workspace, the user or the channel is not allowed, or the
+ * place is not linked to a practice.
  *
  * @since 0.1.0
  * @category models
  */
-export type Denial = "team" | "user" | "channel"
+export type Denial = "team" | "user" | "channel" | "practice"
+
+const denials: { readonly [D in Denial]: { readonly what: string; readonly next: string } } = {
+  team: {
+    what: "This Slack workspace is not set up to use this app.",
+    next: "If you need access, ask your practice admin."
+  },
+  user: {
+    what: "You are not on the list of people allowed to register patients with this app.",
+    next: "If you need access, ask your practice admin."
+  },
+  channel: {
+    what: "Patients can't be registered from this channel.",
+    next: "Use the command in one of the channels your practice has set up for it, or ask your practice admin."
+  },
+  practice: {
+    what: "This channel is not linked to a practice, so nothing was looked up.",
+    next: "Use the command in your practice's channel, or ask your admin to add this one to SLACK_PRACTICES."
+  }
+}
 
 /**
- * The command is not allowed for this workspace, user or channel.
+ * The command is not allowed here.
  *
  * @since 0.1.0
  */
-export const denied = (denial: Denial): Message => {
-  const what = denial === "team"
-    ? "This Slack workspace is not set up to use this app."
-    : denial === "user"
-    ? "You are not on the list of people allowed to register patients with this app."
-    : "Patients can't be registered from this channel."
-  const next = denial === "channel"
-    ? "Use the command in one of the channels your practice has set up for it, or ask your practice admin."
-    : "If you need access, ask your practice admin."
-  return ephemeral("Not allowed here", [section(`:no_entry: ${what}\n${next}`)])
-}
+export const denied = (denial: Denial): Message =>
+  ephemeral("Not allowed here", [section(`:no_entry: ${denials[denial].what}\n${denials[denial].next}`)])
 
 /**
  * The result could not be delivered: Slack gave a `response_url` outside the allowed origins.
  *
  * @since 0.1.0
  */
-export const undeliverable = (correlationId: string): Message =>
+export const undeliverable = (ref: string): Message =>
   ephemeral("The result could not be delivered", [
     section(
       ":warning: This app is not allowed to send results to this Slack's reply address, so nothing was looked up. " +
         "Ask your practice admin to check SLACK_RESPONSE_URL_ORIGINS."
     ),
-    context(reference(correlationId))
+    context(reference(ref))
   ])
+
+/**
+ * Too many lookups are waiting: nothing was looked up.
+ *
+ * @since 0.1.0
+ */
+export const busy: Message = ephemeral("Busy: try again in a minute", [
+  section(
+    ":hourglass: Too many patients are being looked up right now, so nothing was looked up for this one.\n" +
+      "Try again in a minute."
+  )
+])
 
 /**
  * The acknowledgement: the trace has started.
@@ -172,101 +227,151 @@ export const tracing = (masked: string): Message =>
  *
  * @since 0.1.0
  */
-export const registered = (masked: string, result: RegisterPds.Registered, correlationId: string): Message =>
-  followUp(`Registered ${masked} with Hero`, [
+export const registered = (masked: string, result: RegisterPds.Registered, ref: string): Message => {
+  const patientId = showPatientId(result.patientId)
+  return followUp(`Registered ${masked} with Hero`, [
     header("Patient registered with Hero"),
-    {
-      type: "section",
-      fields: [md(`*NHS number*\n\`${masked}\``), md(`*Hero patient id*\n\`${escape(result.patientId)}\``)]
-    },
-    context(reference(correlationId))
+    { type: "section", fields: [md(`*NHS number*\n\`${masked}\``), md(`*Hero patient id*\n\`${patientId.text}\``)] },
+    ...(patientId.exact ? [] : [
+      section(
+        ":warning: Hero sent a patient id this message cannot show exactly (too long, or unusual characters). " +
+          "Look the patient up in Hero, or quote the reference below to support."
+      )
+    ]),
+    context(reference(ref))
   ])
+}
 
 /**
- * Hero needs the patient to verify their identity first.
+ * Hero needs the patient to verify their identity first: the link is for the patient, so the button is plain
+ * (not the receptionist's action) and says so. A link too long or not http(s) is shown as text only.
  *
  * @since 0.1.0
  */
 export const verificationRequired = (
   masked: string,
   result: RegisterPds.VerificationRequired,
-  correlationId: string
+  ref: string
 ): Message =>
   followUp(`${masked} must verify their identity`, [
     header("Patient must verify their identity"),
     section(
       `PDS found NHS number \`${masked}\`, but Hero needs the patient to verify their identity before they can be ` +
-        `registered. Send the patient this link:\n${escape(result.loginUrl)}`
+        `registered. Send the patient this link (it is for them to open, not you):\n${escape(result.loginUrl)}`
     ),
     {
       type: "actions",
       elements: [{
         type: "button",
-        text: plain("Open verification link"),
+        text: plain("Patient's verification link"),
         url: result.loginUrl,
-        action_id: "open_verification_link",
-        style: "primary"
+        action_id: verificationLinkActionId
       }]
     },
-    context(reference(correlationId))
+    context(reference(ref))
   ])
 
 /**
  * What a failed registration tells staff: a title and what to do next.
  *
  * @since 0.1.0
+ * @category models
  */
-export const explain = (error: HeroError.HeroError | undefined): { readonly title: string; readonly next: string } => {
-  switch (error?._tag) {
-    case "PatientNotFound":
-      return {
-        title: "No patient found on PDS",
-        next: "Check the NHS number and date of birth with the patient (or their documents) and try again."
-      }
-    case "RateLimited": {
-      const seconds = error.retryAfter === undefined ? 30 : Math.max(1, Math.ceil(error.retryAfter / 1000))
-      return {
-        title: "Hero is busy right now",
-        next: `Too many requests were made. Try again in ${seconds} second${seconds === 1 ? "" : "s"}.`
-      }
-    }
-    case "Unauthorized":
-    case "Forbidden":
-      return {
-        title: "Hero refused this app's credentials",
-        next: "This is not something you can fix here: ask your practice admin to check the Hero API key " +
-          "and practice group configured for this Slack app."
-      }
-    case "ServerError":
-    case "TransportError":
-      return {
-        title: "Hero or PDS is not responding",
-        next: "This is usually temporary. Try again in a few minutes."
-      }
-    case "BadRequest":
-    case "InvalidInput":
-      return {
-        title: "Hero did not accept these details",
-        next: "Check the NHS number and date of birth and try again. If it keeps happening, contact support."
-      }
-    default:
-      return {
-        title: "Something went wrong",
-        next: "The registration may not have completed. Try again shortly; if it keeps happening, contact support."
-      }
-  }
+export interface Explanation {
+  readonly title: string
+  readonly next: string
 }
+
+const timedOut: Explanation = {
+  title: "Hero did not answer in time",
+  next: "Nothing went wrong on your side. Trying again is safe: the same patient always gets the same Hero id."
+}
+const credentials: Explanation = {
+  title: "Hero refused this app's credentials",
+  next: "This is not something you can fix here: ask your practice admin to check the Hero API key " +
+    "and practice group configured for this Slack app."
+}
+const notAccepted: Explanation = {
+  title: "Hero did not accept these details",
+  next: "Check the NHS number and date of birth and try again. If it keeps happening, contact support."
+}
+const unexpected: Explanation = {
+  title: "Something went wrong",
+  next: "The registration may not have completed. Trying again is safe; if it keeps happening, contact support."
+}
+
+/**
+ * The explanation of every `HeroError`, by tag: a new tag does not compile until it is explained.
+ *
+ * @since 0.1.0
+ */
+export const explanations: {
+  readonly [T in HeroError.Tag]: (error: Extract<HeroError.HeroError, { _tag: T }>) => Explanation
+} = {
+  PatientNotFound: () => ({
+    title: "No patient found on PDS",
+    next: "Check the NHS number and date of birth with the patient (or their documents) and try again."
+  }),
+  RateLimited: (error) => {
+    const seconds = error.retryAfter === undefined ? 30 : Math.max(1, Math.ceil(error.retryAfter / 1000))
+    return {
+      title: "Hero is busy right now",
+      next: `Too many requests were made. Try again in ${seconds} second${seconds === 1 ? "" : "s"}.`
+    }
+  },
+  Unauthorized: () => credentials,
+  Forbidden: () => credentials,
+  ServerError: () => ({
+    title: "Hero or PDS is not responding",
+    next: "This is usually temporary. Try again in a few minutes."
+  }),
+  TransportError: (error) =>
+    error.reason === "Timeout" ? timedOut : {
+      title: "Hero or PDS is not responding",
+      next: "This is usually temporary. Try again in a few minutes."
+    },
+  BadRequest: () => notAccepted,
+  InvalidInput: () => notAccepted,
+  UnexpectedResponse: () => unexpected
+}
+
+/**
+ * The explanation of a failure (`undefined`: a failure that is not Hero's, e.g. a defect).
+ *
+ * @since 0.1.0
+ */
+export const explain = (error: HeroError.HeroError | undefined): Explanation =>
+  error === undefined ? unexpected : (explanations[error._tag] as (error: HeroError.HeroError) => Explanation)(error)
+
+const failure = (masked: string, explanation: Explanation, ref: string): Message =>
+  followUp(`${explanation.title} (${masked})`, [
+    header(explanation.title),
+    section(`NHS number \`${masked}\`\n${explanation.next}`),
+    context(reference(ref))
+  ])
 
 /**
  * A registration that failed, in plain language with what to do next.
  *
  * @since 0.1.0
  */
-export const failed = (masked: string, error: HeroError.HeroError | undefined, correlationId: string): Message => {
-  const { next, title } = explain(error)
-  return followUp(`${title} (${masked})`, [
-    header(title),
-    section(`NHS number \`${masked}\`\n${next}`),
-    context(reference(correlationId))
-  ])
-}
+export const failed = (masked: string, error: HeroError.HeroError | undefined, ref: string): Message =>
+  failure(masked, explain(error), ref)
+
+/**
+ * Hero did not answer within the command's deadline: retrying is safe.
+ *
+ * @since 0.1.0
+ */
+export const deadlineExceeded = (masked: string, ref: string): Message => failure(masked, timedOut, ref)
+
+/**
+ * The app stopped (a restart or deployment) before the lookup finished, or before it started.
+ *
+ * @since 0.1.0
+ */
+export const stopped = (masked: string, ref: string): Message =>
+  failure(masked, {
+    title: "The app restarted before your lookup finished",
+    next: "Trying again is safe: the same patient always gets the same Hero id. Try again in a minute."
+  }, ref)

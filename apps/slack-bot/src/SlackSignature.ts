@@ -1,12 +1,12 @@
 /**
  * Verifies that a request comes from Slack: `X-Slack-Signature` is `v0=` and the hex HMAC-SHA256 of
  * `v0:{timestamp}:{raw body}` under the signing secret, compared in constant time, and
- * `X-Slack-Request-Timestamp` is within five minutes of now in either direction. Web Crypto only, so it
- * runs on Node and in Workers alike; "now" comes from Effect's `Clock`.
+ * `X-Slack-Request-Timestamp` is within five minutes of now in either direction. Web Crypto by default, so it
+ * runs on Node and in Workers alike (the Node entry swaps in `node:crypto`); "now" comes from Effect's `Clock`.
  *
  * @since 0.1.0
  */
-import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
@@ -61,33 +61,72 @@ export class SignatureError extends Data.TaggedError("SignatureError")<{ readonl
 }
 
 /**
- * An HMAC-SHA256 key made from a signing secret, for signing only (it cannot be exported).
+ * HMAC-SHA256 under one secret: the raw MAC of some bytes.
  *
  * @since 0.1.0
  * @category models
  */
-export type Key = CryptoKey
+export type Hmac = (data: Uint8Array) => Effect.Effect<Uint8Array>
+
+/**
+ * How HMAC-SHA256 is computed: Web Crypto by default (Node and Workers alike); the Node entry provides
+ * `node:crypto`, which is synchronous and several times cheaper per request.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface HmacFactory {
+  readonly make: (secret: Redacted.Redacted<string>) => Effect.Effect<Hmac>
+}
 
 const encoder = new TextEncoder()
 
 /**
- * Imports the signing secret as an HMAC-SHA256 key. Do it once and reuse the key.
+ * HMAC-SHA256 through Web Crypto (`crypto.subtle`); the key is imported once, not extractable.
+ *
+ * @since 0.1.0
+ */
+export const webCrypto: HmacFactory = {
+  make: (secret) =>
+    Effect.map(
+      Effect.promise(() =>
+        crypto.subtle.importKey(
+          "raw",
+          encoder.encode(Redacted.value(secret)),
+          { name: "HMAC", hash: "SHA-256" },
+          false,
+          ["sign"]
+        )
+      ),
+      (key): Hmac => (data) =>
+        Effect.map(
+          Effect.promise(() => crypto.subtle.sign("HMAC", key, data as Uint8Array<ArrayBuffer>)),
+          (buffer) => new Uint8Array(buffer)
+        )
+    )
+}
+
+/**
+ * The HMAC implementation in use (default {@link webCrypto}).
+ *
+ * @since 0.1.0
+ * @category references
+ */
+export class HmacImplementation extends Context.Reference<HmacImplementation>()(
+  "@hero-pds/slack-bot/SlackSignature/HmacImplementation",
+  { defaultValue: (): HmacFactory => webCrypto }
+) {}
+
+/**
+ * HMAC-SHA256 under `secret`, with the implementation in use. Make it once and reuse it.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const importKey = (secret: Redacted.Redacted<string>): Effect.Effect<Key> =>
-  Effect.promise(() =>
-    crypto.subtle.importKey(
-      "raw",
-      encoder.encode(Redacted.value(secret)),
-      { name: "HMAC", hash: "SHA-256" },
-      false,
-      ["sign"]
-    )
-  )
+export const hmac = (secret: Redacted.Redacted<string>): Effect.Effect<Hmac> =>
+  Effect.flatMap(HmacImplementation, (factory) => factory.make(secret))
 
-const baseString = (timestamp: string, body: Uint8Array): Uint8Array<ArrayBuffer> => {
+const baseString = (timestamp: string, body: Uint8Array): Uint8Array => {
   const prefix = encoder.encode(`${version}:${timestamp}:`)
   const bytes = new Uint8Array(prefix.length + body.length)
   bytes.set(prefix, 0)
@@ -95,13 +134,13 @@ const baseString = (timestamp: string, body: Uint8Array): Uint8Array<ArrayBuffer
   return bytes
 }
 
-const mac = (key: Key, timestamp: string, body: Uint8Array): Effect.Effect<Uint8Array> =>
-  Effect.map(
-    Effect.promise(() => crypto.subtle.sign("HMAC", key, baseString(timestamp, body))),
-    (buffer) => new Uint8Array(buffer)
-  )
-
-const toHex = (bytes: Uint8Array): string => Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("")
+/**
+ * Lower-case hex of bytes.
+ *
+ * @since 0.1.0
+ */
+export const toHex = (bytes: Uint8Array): string =>
+  Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("")
 
 const fromHex = (hex: string): Uint8Array | undefined => {
   if (!/^[0-9a-f]{64}$/i.test(hex)) return undefined
@@ -127,9 +166,9 @@ export const constantTimeEqual = (a: Uint8Array, b: Uint8Array): boolean => {
  *
  * @since 0.1.0
  */
-export const sign = (key: Key, timestamp: string, body: Uint8Array | string): Effect.Effect<string> =>
+export const sign = (mac: Hmac, timestamp: string, body: Uint8Array | string): Effect.Effect<string> =>
   Effect.map(
-    mac(key, timestamp, typeof body === "string" ? encoder.encode(body) : body),
+    mac(baseString(timestamp, typeof body === "string" ? encoder.encode(body) : body)),
     (bytes) => `${version}=${toHex(bytes)}`
   )
 
@@ -146,26 +185,27 @@ export interface Presented {
 }
 
 /**
- * Verifies a request against the key and the current time from `Clock`. Succeeds with nothing, or fails with
+ * Verifies a request against the MAC and the current time from `Clock`. Succeeds with nothing, or fails with
  * the reason it is not from Slack.
  *
  * @since 0.1.0
  */
-export const verify = (key: Key, presented: Presented): Effect.Effect<void, SignatureError> =>
-  Effect.gen(function*() {
+export const verify = (mac: Hmac, presented: Presented): Effect.Effect<void, SignatureError> =>
+  Effect.clockWith((clock) => {
     const fail = (reason: Reason) => Effect.fail(new SignatureError({ reason }))
     const { signature, timestamp } = presented
-    if (timestamp === undefined || timestamp.trim() === "") return yield* fail("MissingTimestamp")
-    if (signature === undefined || signature.trim() === "") return yield* fail("MissingSignature")
-    if (!/^\d{1,12}$/.test(timestamp)) return yield* fail("MalformedTimestamp")
-    const nowSeconds = Math.floor((yield* Clock.currentTimeMillis) / 1000)
-    const skew = nowSeconds - Number(timestamp)
-    if (skew > maxSkewSeconds) return yield* fail("StaleTimestamp")
-    if (skew < -maxSkewSeconds) return yield* fail("FutureTimestamp")
+    if (timestamp === undefined || timestamp.trim() === "") return fail("MissingTimestamp")
+    if (signature === undefined || signature.trim() === "") return fail("MissingSignature")
+    if (!/^\d{1,12}$/.test(timestamp)) return fail("MalformedTimestamp")
+    const skew = Math.floor(clock.unsafeCurrentTimeMillis() / 1000) - Number(timestamp)
+    if (skew > maxSkewSeconds) return fail("StaleTimestamp")
+    if (skew < -maxSkewSeconds) return fail("FutureTimestamp")
     const separator = signature.indexOf("=")
-    if (separator < 0 || signature.slice(0, separator) !== version) return yield* fail("UnsupportedVersion")
+    if (separator < 0 || signature.slice(0, separator) !== version) return fail("UnsupportedVersion")
     const given = fromHex(signature.slice(separator + 1))
-    if (given === undefined) return yield* fail("MalformedSignature")
-    const expected = yield* mac(key, timestamp, presented.body)
-    if (!constantTimeEqual(expected, given)) return yield* fail("Mismatch")
+    if (given === undefined) return fail("MalformedSignature")
+    return Effect.flatMap(
+      mac(baseString(timestamp, presented.body)),
+      (expected) => constantTimeEqual(expected, given) ? Effect.void : fail("Mismatch")
+    )
   })

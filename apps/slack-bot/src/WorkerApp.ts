@@ -1,12 +1,15 @@
 /**
  * The app as a Cloudflare Workers fetch handler. Everything is built on the first request from the Worker's
- * `env` bindings (nothing runs at import time) and kept for the life of the isolate: the configuration, the
- * Hero client over `fetch`, the duplicate guard. Each request's follow-up is kept alive with `ctx.waitUntil`.
+ * `env` bindings (nothing runs at import time) and kept for the life of the isolate: the configuration, a Hero
+ * client over `fetch` per practice, the queue, the duplicate guard. Each request's follow-up is kept alive with
+ * `ctx.waitUntil`, and ends within the command's deadline (`HERO_DEADLINE_MS`, default 20 s), well inside the
+ * time Workers give `waitUntil` work after the response.
  *
  * @since 0.1.0
  */
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpApp from "@effect/platform/HttpApp"
+import * as HeroClient from "@hero-pds/core/HeroClient"
 import * as HeroConfig from "@hero-pds/core/HeroConfig"
 import * as EdgeHeroClient from "@hero-pds/edge/EdgeHeroClient"
 import * as ConfigError from "effect/ConfigError"
@@ -19,6 +22,7 @@ import * as Runtime from "effect/Runtime"
 import * as SlackApp from "./SlackApp.js"
 import * as SlackConfig from "./SlackConfig.js"
 import * as SlackLogger from "./SlackLogger.js"
+import * as SlackPractices from "./SlackPractices.js"
 
 /**
  * The part of a Worker's `ExecutionContext` the app uses.
@@ -55,11 +59,18 @@ interface Ready {
   readonly runFork: (effect: Effect.Effect<void>) => Promise<void>
 }
 
+/** A Hero client over `fetch` for one practice's configuration. */
+const clientLayer: SlackPractices.ClientLayer = (config) =>
+  HeroClient.layer.pipe(
+    Layer.provide(Layer.succeed(HeroConfig.HeroConfig, config)),
+    Layer.provide(EdgeHeroClient.layerHttpClient())
+  )
+
 const fatal = (sink: SlackLogger.Sink, message: string) =>
   sink(JSON.stringify({ time: new Date().toISOString(), level: "FATAL", event: "startup_failed", message }))
 
 /**
- * Makes the fetch handler. Bad configuration answers 500 to every request and logs one line naming each
+ * Makes the fetch handler. Bad configuration answers 500 to every request and logs one line naming every
  * variable at fault (the caller never sees which).
  *
  * @since 0.1.0
@@ -71,11 +82,11 @@ export const makeFetchHandler = (options: Options = {}): FetchHandler => {
   let readyEnv: object | undefined
 
   const build = async (env: object): Promise<Ready> => {
-    const layer = Layer.mergeAll(
-      SlackConfig.layer(env as Readonly<Record<string, unknown>>),
-      EdgeHeroClient.layer({}, env),
-      FetchHttpClient.layer
-    ).pipe(Layer.provideMerge(SlackLogger.layer(sink)))
+    const layer = Layer.mergeAll(SlackPractices.layer, SlackApp.layerCommandQueue, FetchHttpClient.layer).pipe(
+      Layer.provideMerge(Layer.succeed(SlackPractices.ClientFactory, clientLayer)),
+      Layer.provideMerge(SlackConfig.layer(env as Readonly<Record<string, unknown>>)),
+      Layer.provideMerge(SlackLogger.layer(sink))
+    )
     const managed = ManagedRuntime.make(layer)
     const runtimeExit = await Effect.runPromiseExit(Effect.either(managed.runtimeEffect))
     if (Exit.isFailure(runtimeExit) || runtimeExit.value._tag === "Left") {
@@ -84,7 +95,7 @@ export const makeFetchHandler = (options: Options = {}): FetchHandler => {
         : undefined
       await managed.dispose()
       throw error !== undefined && ConfigError.isConfigError(error)
-        ? new Error(`Invalid configuration: ${HeroConfig.configErrorMessages(error).join("; ")}`)
+        ? new Error(SlackConfig.describeError(error))
         : new Error("Could not start the app")
     }
     const runtime = runtimeExit.value.right

@@ -25,6 +25,7 @@ describe("Node entry (dist/NodeMain.js)", () => {
         SLACK_SIGNING_SECRET: Slack.secret,
         SLACK_ALLOWED_TEAM_IDS: Slack.team,
         SLACK_RESPONSE_URL_ORIGINS: receiver.origin,
+        AUDIT_HASH_KEY: Slack.auditHashKey,
         HERO_ENV: "sandbox"
       })
       const port = await waitFor(() =>

@@ -3,7 +3,7 @@
  * served over HTTP behind it (with scripted faults), and a local server standing in for `response_url`.
  */
 import * as Sandbox from "@hero-pds/sandbox/Sandbox"
-import * as Effect from "effect/Effect"
+import { createHmac } from "node:crypto"
 import * as Http from "node:http"
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
 import type { RunningApp } from "./utils/app.js"
@@ -28,15 +28,14 @@ beforeAll(async () => {
       SLACK_SIGNING_SECRET: Slack.secret,
       SLACK_ALLOWED_TEAM_IDS: `${Slack.team},TTEST0002`,
       SLACK_ALLOWED_CHANNEL_IDS: `${Slack.channel},CTEST0002`,
-      SLACK_RESPONSE_URL_ORIGINS: `https://hooks.slack.com,${receiver.origin}`
-    },
-    hero: {
-      apiKey: Sandbox.apiKey,
-      practiceGroupId: Sandbox.practiceGroupId,
-      baseUrl: hero.url,
-      maxRetries: 1,
-      retryInitialDelayMs: 20,
-      retryJitter: false
+      SLACK_RESPONSE_URL_ORIGINS: `https://hooks.slack.com,${receiver.origin}`,
+      AUDIT_HASH_KEY: Slack.auditHashKey,
+      HERO_API_KEY: Sandbox.apiKey,
+      HERO_PRACTICE_GROUP_ID: Sandbox.practiceGroupId,
+      HERO_BASE_URL: hero.url,
+      HERO_MAX_RETRIES: "1",
+      HERO_RETRY_INITIAL_DELAY_MS: "20",
+      HERO_RETRY_JITTER: "false"
     }
   })
 }, 30_000)
@@ -49,13 +48,13 @@ afterAll(async () => {
     expectClean(expectJsonLines(app.lines).map((line) => JSON.stringify(line)), {
       nhsNumbers: ["9000000009", "9000000017", "9990000018", "9434765919"],
       dobs: ["2010-10-22", "1985-03-14", "1990-01-01"],
-      secrets: [Slack.secret, Sandbox.apiKey]
+      secrets: [Slack.secret, Sandbox.apiKey, Slack.auditHashKey]
     })
   }
 })
 
 beforeEach(async () => {
-  await Effect.runPromise(hero.reset())
+  await hero.reset()
 })
 
 /** Each test is its own user, so the duplicate guard only joins what a test means it to. */
@@ -99,19 +98,25 @@ describe("Node server end to end", () => {
       outcome: "Registered",
       team: Slack.team,
       channel: Slack.channel,
-      nhsNumber: "*** *** 0009"
+      nhsNumber: "*** *** 0009",
+      practiceGroupId: Sandbox.practiceGroupId,
+      patient_id: "98765",
+      nhsNumberHash: createHmac("sha256", Slack.auditHashKey).update("9000000009").digest("hex")
     })
+    expect(audit.time).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/)
     expect(audit.user).toMatch(/^UE2E/)
     expect(typeof audit.durationMs).toBe("number")
-    expect(json).toContain(String(audit.correlationId))
+    expect(json).toContain(String(audit.reference))
     expect(hero.requests()).toBe(1)
   })
 
-  it("sends the verification link as a button", async () => {
-    const { followUp } = await acked("900-000-0017 1985-03-14")
+  it("sends the verification link as a plain button for the patient", async () => {
+    const { followUp } = await acked("900-000-0017 14 March 1985")
     expect(followUp.text).toBe("*** *** 0017 must verify their identity")
     const actions = followUp.blocks.find((block: { type: string }) => block.type === "actions")
     expect(actions.elements[0]).toMatchObject({ type: "button", url: expect.stringMatching(/^https:\/\//) })
+    expect(actions.elements[0].style).toBeUndefined()
+    expect(actions.elements[0].text.text).toMatch(/patient/i)
   })
 
   it("explains not found: check the number and date of birth", async () => {
@@ -122,7 +127,7 @@ describe("Node server end to end", () => {
   })
 
   it("explains rate limiting with the seconds to wait", async () => {
-    await Effect.runPromise(hero.reset({ faults: { script: [Fault.Status({ status: 429, retryAfter: "120" })] } }))
+    await hero.reset({ faults: { script: [Fault.Status({ status: 429, retryAfter: "120" })] } })
     const { followUp, json } = await acked("900 000 0009 22/10/2010")
     expect(followUp.text).toBe("Hero is busy right now (*** *** 0009)")
     expect(json).toContain("Try again in 120 seconds")
@@ -130,7 +135,7 @@ describe("Node server end to end", () => {
 
   it("explains unauthorised and forbidden: ask the practice admin to check the API key", async () => {
     for (const status of [401, 403]) {
-      await Effect.runPromise(hero.reset({ faults: { script: [Fault.Status({ status })] } }))
+      await hero.reset({ faults: { script: [Fault.Status({ status })] } })
       const { followUp, json } = await acked("900 000 0009 22/10/2010")
       expect(followUp.text).toBe("Hero refused this app's credentials (*** *** 0009)")
       expect(json).toContain("ask your practice admin to check the Hero API key")
@@ -139,22 +144,20 @@ describe("Node server end to end", () => {
   })
 
   it("explains server errors and dropped connections after the retry policy: try again shortly", async () => {
-    await Effect.runPromise(
-      hero.reset({ faults: { script: [Fault.Status({ status: 503 }), Fault.Status({ status: 503 })] } })
-    )
+    await hero.reset({ faults: { script: [Fault.Status({ status: 503 }), Fault.Status({ status: 503 })] } })
     const server = await acked("900 000 0009 22/10/2010")
     expect(server.followUp.text).toBe("Hero or PDS is not responding (*** *** 0009)")
     expect(server.json).toContain("Try again in a few minutes")
     expect(lastAudit()).toMatchObject({ outcome: "ServerError", status: 503, attempts: 2 })
     expect(hero.requests()).toBe(2)
-    await Effect.runPromise(hero.reset({ faults: { script: [Fault.Drop(), Fault.Drop()] } }))
+    await hero.reset({ faults: { script: [Fault.Drop(), Fault.Drop()] } })
     const dropped = await acked("900 000 0009 22/10/2010")
     expect(dropped.followUp.text).toBe("Hero or PDS is not responding (*** *** 0009)")
     expect(lastAudit()).toMatchObject({ outcome: "TransportError", attempts: 2 })
   })
 
   it("acknowledges at once even when Hero is slow", async () => {
-    await Effect.runPromise(hero.reset({ faults: { script: [Fault.Delay({ millis: 1500 })] } }))
+    await hero.reset({ faults: { script: [Fault.Delay({ millis: 1500 })] } })
     const { ack, followUp } = await acked("900 000 0009 22/10/2010")
     expect(ack.ms).toBeLessThan(1000)
     expect(followUp.text).toBe("Registered *** *** 0009 with Hero")
@@ -201,7 +204,7 @@ describe("Node server end to end", () => {
   })
 
   it("does not call Hero again for the same command from the same person within 60 s", async () => {
-    await Effect.runPromise(hero.reset({ faults: { script: [Fault.Delay({ millis: 300 })] } }))
+    await hero.reset({ faults: { script: [Fault.Delay({ millis: 300 })] } })
     const fields = { user: "UDUPLICATE" }
     const first = command("900 000 0009 22/10/2010", fields)
     const second = command("9000000009 2010-10-22", fields)
@@ -217,11 +220,11 @@ describe("Node server end to end", () => {
     expect(hero.requests()).toBe(1)
   })
 
-  it("retries a follow-up that fails, and survives one that keeps failing", async () => {
-    receiver.failNext(2, 503)
+  it("retries a follow-up that fails (4 posts at most: Slack allows 5), and logs one that keeps failing", async () => {
+    receiver.failNext(3, 503)
     const { followUp } = await acked("900 000 0009 22/10/2010")
     expect(followUp.text).toBe("Registered *** *** 0009 with Hero")
-    receiver.failNext(3, 500)
+    receiver.failNext(4, 500)
     const ack = await command("900 000 0041 30/05/1931")
     expect(ack.status).toBe(200)
     const deadline = Date.now() + 5000
@@ -230,6 +233,9 @@ describe("Node server end to end", () => {
     }
     const failed = expectJsonLines(app.lines).find((line) => line.event === "follow_up_failed")
     expect(failed).toMatchObject({ reason: "HTTP 500", origin: receiver.origin })
+    const audit = lastAudit()
+    expect(failed!.reference).toBe(audit.reference)
+    expect(audit.outcome).toBe("Registered")
     expect((await fetch(`${app.url}/healthz`)).status).toBe(200)
   })
 

@@ -19,7 +19,6 @@ import { createHeroClient } from "@hero-pds/node"
 import * as NodeSandboxServer from "@hero-pds/sandbox/NodeSandboxServer"
 import * as Sandbox from "@hero-pds/sandbox/Sandbox"
 import type * as SandboxPatients from "@hero-pds/sandbox/SandboxPatients"
-import * as Effect from "effect/Effect"
 import { existsSync } from "node:fs"
 import { createRequire } from "node:module"
 import { dirname, join } from "node:path"
@@ -64,7 +63,7 @@ const impossibleDob = "1967-02-30"
 const forbidden = {
   nhsNumbers: [registered.nhsNumber, mustVerify.nhsNumber, unknown.nhsNumber, forgedPatient.nhsNumber, wrongCheckDigit],
   dobs: [registered.dob, mustVerify.dob, unknown.dob, forgedPatient.dob, wrongDob, impossibleDob],
-  secrets: [apiKey, Slack.secret]
+  secrets: [apiKey, Slack.secret, Slack.auditHashKey]
 }
 
 const Fault = Sandbox.Fault
@@ -385,6 +384,7 @@ describe("secrets and patient data scan", () => {
           SLACK_SIGNING_SECRET: Slack.secret,
           SLACK_ALLOWED_TEAM_IDS: Slack.team,
           SLACK_RESPONSE_URL_ORIGINS: receiver.origin,
+          AUDIT_HASH_KEY: Slack.auditHashKey,
           HERO_API_KEY: apiKey,
           HERO_PRACTICE_GROUP_ID: practiceGroupId,
           HERO_BASE_URL: hero.url,
@@ -419,7 +419,7 @@ describe("secrets and patient data scan", () => {
       const followUps: Array<string> = []
       let user = 0
       for (const scenario of scenarios) {
-        await Effect.runPromise(hero.reset(scenario.sandbox))
+        await hero.reset(scenario.sandbox)
         const text = `${Patients.spellNhsNumber(scenario.nhsNumber, "spaced")} ${ukDate(scenario.dob)}`
         const ack = await post(
           Slack.signedCommand({ text, responseUrl: receiver.url(`/r/${user}`), user: `USCAN${++user}` })
@@ -443,7 +443,7 @@ describe("secrets and patient data scan", () => {
       expect(hero.requests()).toBeGreaterThan(0)
 
       // Forged, stale, refused and undeliverable requests carrying patient data.
-      await Effect.runPromise(hero.reset(withKey))
+      await hero.reset(withKey)
       const forgedText = `${Patients.spellNhsNumber(forgedPatient.nhsNumber, "hyphenated")} ${forgedPatient.dob}`
       const fields = { text: forgedText, responseUrl: receiver.url("/forged"), user: "UFORGED01" }
       const nowSeconds = Math.floor(Date.now() / 1000)

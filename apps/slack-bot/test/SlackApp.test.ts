@@ -20,6 +20,7 @@ import * as TestClock from "effect/TestClock"
 import * as SlackApp from "../src/SlackApp.js"
 import * as SlackConfig from "../src/SlackConfig.js"
 import * as SlackLogger from "../src/SlackLogger.js"
+import * as SlackPractices from "../src/SlackPractices.js"
 import * as Fuzz from "./utils/fuzz.js"
 import * as Patients from "./utils/patients.js"
 import { expectClean, expectJsonLines, findLeaks } from "./utils/privacy.js"
@@ -42,15 +43,22 @@ const registered: Hero = () => Effect.succeed(new RegisterPds.Registered({ patie
 const setup = (options: { readonly env?: Record<string, string>; readonly hero?: Hero } = {}) =>
   Effect.gen(function*() {
     yield* TestClock.setTime(nowMillis)
-    const state = { heroCalls: 0, posts: [] as Array<Post>, lines: [] as Array<string> }
+    const state = {
+      heroCalls: 0,
+      practiceGroups: [] as Array<string>,
+      posts: [] as Array<Post>,
+      lines: [] as Array<string>
+    }
     const fibers: Array<Fiber.RuntimeFiber<void>> = []
-    const hero = Layer.succeed(HeroClient.HeroClient, {
-      registerPds: (input) =>
-        Effect.suspend(() => {
-          state.heroCalls++
-          return (options.hero ?? registered)(input)
-        })
-    })
+    const clients = Layer.succeed(SlackPractices.ClientFactory, (config) =>
+      Layer.succeed(HeroClient.HeroClient, {
+        registerPds: (input) =>
+          Effect.suspend(() => {
+            state.heroCalls++
+            state.practiceGroups.push(config.practiceGroupId)
+            return (options.hero ?? registered)(input)
+          })
+      }))
     const http = Layer.succeed(
       HttpClient.HttpClient,
       HttpClient.make((request, url) =>
@@ -61,13 +69,22 @@ const setup = (options: { readonly env?: Record<string, string>; readonly hero?:
         })
       )
     )
-    const slack = SlackConfig.layer({
+    const config = SlackConfig.layer({
       SLACK_SIGNING_SECRET: Slack.secret,
       SLACK_ALLOWED_TEAM_IDS: Slack.team,
+      AUDIT_HASH_KEY: Slack.auditHashKey,
+      HERO_API_KEY: "test-hero-api-key",
+      HERO_PRACTICE_GROUP_ID: "test-practice-group",
       ...options.env
     })
     const logger = SlackLogger.layer((line) => state.lines.push(line))
-    const app = yield* Effect.orDie(Effect.provide(SlackApp.make, Layer.mergeAll(hero, http, slack)))
+    const app = yield* Effect.orDie(Effect.provide(
+      SlackApp.make,
+      Layer.mergeAll(SlackPractices.layer, SlackApp.layerCommandQueue, http).pipe(
+        Layer.provideMerge(clients),
+        Layer.provideMerge(config)
+      )
+    ))
     const followUps: SlackApp.FollowUpRunner = {
       run: (effect) =>
         Effect.asVoid(Effect.tap(Effect.forkDaemon(effect), (fiber) => Effect.sync(() => fibers.push(fiber))))
@@ -97,7 +114,7 @@ const setup = (options: { readonly env?: Record<string, string>; readonly hero?:
       expectClean(expectJsonLines(state.lines).map((line) => JSON.stringify(line)), {
         nhsNumbers: ["9000000009", "9000000017"],
         dobs: ["2010-10-22", "1985-03-14"],
-        secrets: [Slack.secret, Slack.example.secret]
+        secrets: [Slack.secret, Slack.example.secret, Slack.auditHashKey, "test-hero-api-key"]
       })
     return { state, send, settle, command, expectPrivate }
   })
@@ -283,7 +300,7 @@ describe("SlackApp: the 60-second duplicate guard", () => {
         "Registered *** *** 0009 with Hero"
       ])
       const audits = expectJsonLines(app.state.lines).filter((line) => line.event === "registration")
-      expect(audits[1]!.duplicateOf).toBe(audits[0]!.correlationId)
+      expect(audits[1]!.duplicateOf).toBe(audits[0]!.reference)
       // Another user's identical command is theirs to make.
       yield* app.command({ user: "UTEST0002" }, nowSeconds + 59)
       yield* app.settle

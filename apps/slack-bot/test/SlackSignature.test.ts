@@ -7,12 +7,13 @@ import * as fc from "effect/FastCheck"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as TestClock from "effect/TestClock"
+import * as Node from "../src/internal/node.js"
 import * as SlackSignature from "../src/SlackSignature.js"
 import * as Fuzz from "./utils/fuzz.js"
 import { example, sign } from "./utils/slack.js"
 
 const encoder = new TextEncoder()
-const exampleKey = SlackSignature.importKey(Redacted.make(example.secret))
+const exampleKey = SlackSignature.hmac(Redacted.make(example.secret))
 const at = (seconds: number) => TestClock.setTime(seconds * 1000)
 const reasonOf = (presented: SlackSignature.Presented) =>
   Effect.flatMap(
@@ -71,6 +72,16 @@ describe("SlackSignature", () => {
       expect(yield* reasonOf(presented({ signature: otherSecret }))).toBe("Mismatch")
       // The signature covers the timestamp: replaying the body with a fresh timestamp does not verify.
       expect(yield* reasonOf(presented({ timestamp: String(Number(example.timestamp) + 1) }))).toBe("Mismatch")
+    }))
+
+  it.effect("node:crypto (the Node entry's) and Web Crypto compute the same signature", () =>
+    Effect.gen(function*() {
+      const node = yield* Effect.provideService(
+        SlackSignature.hmac(Redacted.make(example.secret)),
+        SlackSignature.HmacImplementation,
+        Node.hmac
+      )
+      expect(yield* SlackSignature.sign(node, example.timestamp, example.body)).toBe(example.signature)
     }))
 
   it("compares in constant time over equal lengths", () => {

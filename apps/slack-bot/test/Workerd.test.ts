@@ -4,7 +4,6 @@
  * follow-up delivered by `ctx.waitUntil` to a loopback receiver. Outbound network is limited to loopback.
  */
 import * as Sandbox from "@hero-pds/sandbox/Sandbox"
-import * as Effect from "effect/Effect"
 import { Miniflare } from "miniflare"
 import type { Readable } from "node:stream"
 import { fileURLToPath } from "node:url"
@@ -49,6 +48,7 @@ beforeAll(async () => {
       SLACK_SIGNING_SECRET: Slack.secret,
       SLACK_ALLOWED_TEAM_IDS: Slack.team,
       SLACK_RESPONSE_URL_ORIGINS: receiver.origin,
+      AUDIT_HASH_KEY: Slack.auditHashKey,
       HERO_API_KEY: Sandbox.apiKey,
       HERO_PRACTICE_GROUP_ID: Sandbox.practiceGroupId,
       HERO_BASE_URL: hero.url,
@@ -88,7 +88,7 @@ describe("Workers entry in workerd", () => {
   })
 
   it("acks a signed command and delivers the follow-up through waitUntil", async () => {
-    await Effect.runPromise(hero.reset())
+    await hero.reset()
     const ack = await dispatch("900 000 0009 22/10/2010")
     expect(ack.status).toBe(200)
     expect(JSON.parse(ack.text)).toMatchObject({ response_type: "ephemeral", text: "Tracing *** *** 0009 on PDS…" })
@@ -103,7 +103,7 @@ describe("Workers entry in workerd", () => {
   })
 
   it("explains a Hero failure and reuses the first result for a duplicate", async () => {
-    await Effect.runPromise(hero.reset())
+    await hero.reset()
     await dispatch("999 000 0018 01/01/1990", { user: "UWORKER02" })
     expect((await receiver.next()).body.text).toBe("No patient found on PDS (*** *** 0018)")
     await dispatch("900 000 0017 14/03/1985", { user: "UWORKER02" })
@@ -114,7 +114,7 @@ describe("Workers entry in workerd", () => {
   })
 
   it("rejects unsigned or tampered requests with 401 and no Hero call", async () => {
-    await Effect.runPromise(hero.reset())
+    await hero.reset()
     const signed = Slack.signedCommand({ text: "900 000 0009 22/10/2010", responseUrl: receiver.url() })
     const tampered = await worker().dispatchFetch("http://worker.test/slack/commands", {
       method: "POST",
@@ -135,7 +135,7 @@ describe("Workers entry in workerd", () => {
     expectClean(output, {
       nhsNumbers: ["9000000009", "9000000017", "9990000018"],
       dobs: ["2010-10-22", "1985-03-14", "1990-01-01"],
-      secrets: [Slack.secret, Sandbox.apiKey]
+      secrets: [Slack.secret, Sandbox.apiKey, Slack.auditHashKey]
     })
   })
 })

@@ -2,7 +2,6 @@
  * The Node server (`NodeServer.layer`, as the Node entry runs it) started in-process on 127.0.0.1 and a free
  * port, with its JSON log lines captured.
  */
-import * as NodeHeroClient from "@hero-pds/node/NodeHeroClient"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -19,9 +18,10 @@ export interface RunningApp {
   readonly close: () => Promise<void>
 }
 
+/** The Node server with this environment (`SLACK_*`, `AUDIT_HASH_KEY`, `HERO_*`). */
 export const startApp = async (options: {
   readonly env: Record<string, string>
-  readonly hero: NodeHeroClient.Options
+  readonly drainMillis?: number
 }): Promise<RunningApp> => {
   const lines: Array<string> = []
   let resolvePort: (port: number) => void = () => {}
@@ -37,9 +37,9 @@ export const startApp = async (options: {
       NodeServer.layer({
         port: 0,
         host: "127.0.0.1",
-        slack: SlackConfig.layer(options.env),
-        hero: NodeHeroClient.layer(options.hero),
-        logSink: sink
+        config: SlackConfig.layer(options.env),
+        logSink: sink,
+        drainMillis: options.drainMillis
       }),
       scope
     )

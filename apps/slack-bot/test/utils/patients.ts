@@ -28,7 +28,23 @@ export const spellNhsNumber = (digits: string, spelling: NhsSpelling): string =>
     ? `${digits.slice(0, 3)}-${digits.slice(3, 6)}-${digits.slice(6)}`
     : `${digits.slice(0, 3)} ${digits.slice(3, 6)}-${digits.slice(6)}`
 
-export type DateSpelling = "iso" | "ukSlash" | "ukHyphen" | "ukShort"
+export type DateSpelling = "iso" | "ukSlash" | "ukHyphen" | "ukShort" | "ukDot" | "monthName" | "monthWord"
+
+const months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+const monthWords = [
+  "January",
+  "February",
+  "March",
+  "April",
+  "May",
+  "June",
+  "July",
+  "August",
+  "September",
+  "October",
+  "November",
+  "December"
+]
 
 export const spellDate = (iso: string, spelling: DateSpelling): string => {
   const [y, m, d] = iso.split("-") as [string, string, string]
@@ -38,16 +54,22 @@ export const spellDate = (iso: string, spelling: DateSpelling): string => {
     ? `${d}/${m}/${y}`
     : spelling === "ukHyphen"
     ? `${d}-${m}-${y}`
+    : spelling === "ukDot"
+    ? `${d}.${m}.${y}`
+    : spelling === "monthName"
+    ? `${Number(d)} ${months[Number(m) - 1]} ${y}`
+    : spelling === "monthWord"
+    ? `${d} ${monthWords[Number(m) - 1]} ${y}`
     : `${Number(d)}/${Number(m)}/${y}`
 }
 
 const isoOf = (date: Date): string => date.toISOString().slice(0, 10)
 
-/** A valid NHS number (10 digits). */
+/** A valid NHS number (10 digits, not one digit repeated). */
 export const nhsNumber: fc.Arbitrary<string> = fc
   .integer({ min: 0, max: 999_999_999 })
   .map(nhsNumberFrom)
-  .filter((digits): digits is string => digits !== undefined)
+  .filter((digits): digits is string => digits !== undefined && !/^(\d)\1{9}$/.test(digits))
 
 /** A real date of birth from 1900-01-01 to 2025-12-31, ISO. */
 export const dob: fc.Arbitrary<string> = fc
@@ -55,7 +77,15 @@ export const dob: fc.Arbitrary<string> = fc
   .map(isoOf)
 
 export const nhsSpelling: fc.Arbitrary<NhsSpelling> = fc.constantFrom("plain", "spaced", "hyphenated", "mixed")
-export const dateSpelling: fc.Arbitrary<DateSpelling> = fc.constantFrom("iso", "ukSlash", "ukHyphen", "ukShort")
+export const dateSpelling: fc.Arbitrary<DateSpelling> = fc.constantFrom(
+  "iso",
+  "ukSlash",
+  "ukHyphen",
+  "ukShort",
+  "ukDot",
+  "monthName",
+  "monthWord"
+)
 
 /** A small seeded PRNG (mulberry32), for reproducible chaos streams. */
 export const prng = (seed: number) => {

@@ -1,18 +1,11 @@
 /**
  * Local HTTP servers for the end-to-end tests, on 127.0.0.1 and free ports:
  * - a receiver standing in for Slack's `response_url`, recording every POST;
- * - a Hero harness: the sandbox over HTTP whose scenario (fault script, rate limit) can be reset, counting the
- *   register_pds calls it sees.
+ * - a Hero harness: the sandbox served by `NodeSandboxServer`, whose scenario (fault script, rate limit, delay,
+ *   no answer) can be reset, counting and recording the register_pds calls it sees.
  */
-import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
-import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
-import type * as HttpApp from "@effect/platform/HttpApp"
-import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
-import * as Sandbox from "@hero-pds/sandbox/Sandbox"
-import * as Cause from "effect/Cause"
-import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
-import * as Scope from "effect/Scope"
+import * as NodeSandboxServer from "@hero-pds/sandbox/NodeSandboxServer"
+import type * as Sandbox from "@hero-pds/sandbox/Sandbox"
 import * as Http from "node:http"
 import type { AddressInfo } from "node:net"
 
@@ -87,47 +80,105 @@ export const startReceiver = async (): Promise<Receiver> => {
   }
 }
 
+/** One register_pds call as Hero saw it. */
+export interface HeroCall {
+  readonly practiceGroupId: string | undefined
+  readonly apiKey: string | undefined
+  readonly correlationId: string | undefined
+}
+
+/** How Hero behaves after a reset: the sandbox's options, plus a delay before each answer, or no answer at all. */
+export interface HeroScenario extends Sandbox.Options {
+  readonly delayMs?: number | undefined
+  readonly hang?: boolean | undefined
+}
+
 export interface HeroHarness {
   readonly url: string
-  /** A fresh sandbox with this fault script (rate limit off unless given). */
-  readonly reset: (options?: Sandbox.Options) => Effect.Effect<void>
+  /** A fresh sandbox with this scenario (rate limit off unless given). */
+  readonly reset: (scenario?: HeroScenario) => Promise<void>
+  /** register_pds calls since the last reset. */
   readonly requests: () => number
+  readonly calls: Array<HeroCall>
+  /** The most register_pds calls in flight at once since the last reset. */
+  readonly maxInFlight: () => number
   readonly close: () => Promise<void>
 }
 
-const dropConnection = Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
-  Effect.zipRight(
-    Effect.sync(() => NodeHttpServerRequest.toIncomingMessage(request).socket.destroy()),
-    Effect.interrupt
-  ))
-
+/**
+ * Hero on 127.0.0.1: the real sandbox (`NodeSandboxServer`), behind a small front server that counts and records
+ * the register_pds calls (and how many are in flight at once), and can delay them or never answer.
+ */
 export const startHeroHarness = async (): Promise<HeroHarness> => {
-  const scope = Effect.runSync(Scope.make())
-  let sandbox: HttpApp.Default<Sandbox.DroppedConnection> = Effect.runSync(Sandbox.make({ rateLimit: false }))
-  let requests = 0
-  const app = Effect.gen(function*() {
-    const request = yield* HttpServerRequest.HttpServerRequest
-    if (request.url.startsWith("/v1/")) requests++
-    return yield* sandbox
-  })
-  const serve = Effect.gen(function*() {
-    const server = yield* NodeHttpServer.make(() => Http.createServer(), { host: "127.0.0.1", port: 0 })
-    yield* server.serve(Effect.catchTag(app, "DroppedConnection", () => dropConnection))
-    return server.address._tag === "TcpAddress" ? server.address.port : 0
-  })
-  const exit = await Effect.runPromiseExit(Scope.extend(serve, scope))
-  if (Exit.isFailure(exit)) {
-    await Effect.runPromise(Scope.close(scope, exit))
-    throw Cause.squash(exit.cause)
+  let sandbox = await NodeSandboxServer.start({ rateLimit: false })
+  let scenario: HeroScenario = {}
+  let inFlight = 0
+  let maxInFlight = 0
+  const calls: Array<HeroCall> = []
+  const header = (request: Http.IncomingMessage, name: string) => {
+    const value = request.headers[name]
+    return typeof value === "string" ? value : undefined
   }
+  const server = Http.createServer((request, response) => {
+    const chunks: Array<Buffer> = []
+    request.on("data", (chunk: Buffer) => chunks.push(chunk))
+    request.on("end", async () => {
+      const counted = request.url?.startsWith("/v1/") === true
+      if (counted) {
+        calls.push({
+          practiceGroupId: header(request, "x-practice-group-id"),
+          apiKey: header(request, "x-api-key"),
+          correlationId: header(request, "x-correlation-id")
+        })
+        maxInFlight = Math.max(maxInFlight, ++inFlight)
+      }
+      const done = () => {
+        if (counted) inFlight--
+      }
+      response.on("close", done)
+      if (scenario.hang === true) return
+      if (scenario.delayMs !== undefined) await new Promise((resolve) => setTimeout(resolve, scenario.delayMs))
+      try {
+        const answer = await fetch(`${sandbox.url}${request.url}`, {
+          method: request.method ?? "GET",
+          headers: Object.entries(request.headers).flatMap(([name, value]) =>
+            typeof value === "string" && /^(x-|content-type$|user-agent$|accept$)/.test(name)
+              ? [[name, value] as [string, string]]
+              : []
+          ),
+          ...(request.method === "POST" ? { body: Buffer.concat(chunks) } : {})
+        })
+        const body = Buffer.from(await answer.arrayBuffer())
+        response.writeHead(
+          answer.status,
+          Object.fromEntries(
+            [...answer.headers].filter(([name]) =>
+              name === "content-type" || name.startsWith("x-") || name.startsWith("retry-")
+            )
+          )
+        ).end(body)
+      } catch {
+        request.socket.destroy()
+      }
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
   return {
-    url: `http://127.0.0.1:${exit.value}`,
-    reset: (options = {}) =>
-      Effect.map(Sandbox.make({ rateLimit: false, ...options }), (fresh) => {
-        sandbox = fresh
-        requests = 0
-      }),
-    requests: () => requests,
-    close: () => Effect.runPromise(Scope.close(scope, Exit.void))
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    reset: async ({ delayMs, hang, ...options } = {}) => {
+      await sandbox.close()
+      sandbox = await NodeSandboxServer.start({ rateLimit: false, ...options })
+      scenario = { delayMs, hang }
+      calls.length = 0
+      maxInFlight = inFlight
+    },
+    requests: () => calls.length,
+    calls,
+    maxInFlight: () => maxInFlight,
+    close: async () => {
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      await sandbox.close()
+    }
   }
 }

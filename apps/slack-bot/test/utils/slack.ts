@@ -16,6 +16,8 @@ export const example = {
 } as const
 
 export const secret = "test-signing-secret-0123456789abcdef"
+/** The audit hash key of the tests (a secret: it must never be logged). */
+export const auditHashKey = "test-audit-hash-key-0123456789abcdef-0123"
 export const team = "TTEST0001"
 export const user = "UTEST0001"
 export const channel = "CTEST0001"
