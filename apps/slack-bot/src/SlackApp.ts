@@ -135,7 +135,11 @@ export const layerFollowUps = (drainMillis = 7_000): Layer.Layer<FollowUps, neve
       const queue = yield* CommandQueue
       const set = yield* FiberSet.make()
       yield* Effect.addFinalizer(() =>
-        Effect.zipRight(queue.close, Effect.ignore(Effect.timeout(FiberSet.awaitEmpty(set), drainMillis)))
+        // Finalizers run uninterruptibly: the waits are made interruptible so that their timeouts can end them.
+        Effect.zipRight(
+          queue.close,
+          Effect.ignore(Effect.timeout(Effect.interruptible(FiberSet.awaitEmpty(set)), drainMillis))
+        )
       )
       return { run: (effect) => Effect.asVoid(FiberSet.run(set, effect)) }
     })
@@ -372,7 +376,12 @@ export const make: Effect.Effect<
     }).pipe(
       // Shutdown interrupts what is still running: the person is told, within a short bound, to try again.
       Effect.onInterrupt(() =>
-        Effect.ignore(Effect.timeout(deliver(responseUrl, SlackReply.stopped(masked, reference), reference, 0), 1_500))
+        Effect.ignore(
+          Effect.timeout(
+            Effect.interruptible(deliver(responseUrl, SlackReply.stopped(masked, reference), reference, 0)),
+            1_500
+          )
+        )
       ),
       Effect.catchAllCause((cause) =>
         Effect.annotateLogs(Effect.logError("registration follow-up crashed", cause), {

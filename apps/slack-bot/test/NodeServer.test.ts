@@ -3,11 +3,13 @@
  * served over HTTP behind it (with scripted faults), and a local server standing in for `response_url`.
  */
 import * as Sandbox from "@hero-pds/sandbox/Sandbox"
+import * as SandboxPatients from "@hero-pds/sandbox/SandboxPatients"
 import { createHmac } from "node:crypto"
 import * as Http from "node:http"
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
 import type { RunningApp } from "./utils/app.js"
 import { startApp } from "./utils/app.js"
+import { expectWithinLimits } from "./utils/blockKit.js"
 import { expectClean, expectJsonLines } from "./utils/privacy.js"
 import type { HeroHarness, Receiver } from "./utils/servers.js"
 import { startHeroHarness, startReceiver } from "./utils/servers.js"
@@ -102,6 +104,12 @@ describe("Node server end to end", () => {
       practiceGroupId: Sandbox.practiceGroupId,
       patient_id: "98765",
       nhsNumberHash: createHmac("sha256", Slack.auditHashKey).update("9000000009").digest("hex")
+    })
+    // The audit line identifies the patient by the keyed hash only: no NHS number, no date of birth, no secret.
+    expectClean([JSON.stringify(audit)], {
+      nhsNumbers: ["9000000009"],
+      dobs: ["2010-10-22"],
+      secrets: [Slack.secret, Sandbox.apiKey, Slack.auditHashKey]
     })
     expect(audit.time).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/)
     expect(audit.user).toMatch(/^UE2E/)
@@ -237,6 +245,38 @@ describe("Node server end to end", () => {
     expect(failed!.reference).toBe(audit.reference)
     expect(audit.outcome).toBe("Registered")
     expect((await fetch(`${app.url}/healthz`)).status).toBe(200)
+  })
+
+  it("keeps oversized Hero values within Block Kit's limits: a valid, truncated reply", async () => {
+    const patientId = `R-\`${"7".repeat(4_998)}`
+    const loginUrl = `https://verify.example/${"a".repeat(3_006)}`
+    await hero.reset({
+      patients: [
+        { ...SandboxPatients.janeSmith, patientId },
+        { ...SandboxPatients.janeSmith, nhsNumber: "9000000017", dob: "1985-03-14", patientId: undefined, loginUrl }
+      ]
+    })
+    const registered = await acked("900 000 0009 22/10/2010")
+    expectWithinLimits(registered.followUp)
+    expect(registered.followUp.text).toBe("Registered *** *** 0009 with Hero")
+    expect(registered.json).toContain("cannot show exactly")
+    expect(lastAudit().patient_id).toMatch(/^R-\?7+…$/)
+    const verify = await acked("900 000 0017 14/03/1985")
+    expectWithinLimits(verify.followUp)
+    expect(verify.followUp.blocks.some((block: { type: string }) => block.type === "actions")).toBe(false)
+  })
+
+  it("acknowledges a signed block_actions payload (the link button) with 200 and no Hero call; refuses a forged one", async () => {
+    const post = (signed: Slack.Signed) =>
+      fetch(`${app.url}/slack/interactions`, { method: "POST", headers: signed.headers, body: signed.body })
+    const ok = await post(Slack.signedInteraction(Slack.blockActions))
+    expect(ok.status).toBe(200)
+    expect(await ok.text()).toBe("")
+    const forged = await post(Slack.signedInteraction(Slack.blockActions, { secret: "not-the-signing-secret" }))
+    expect(forged.status).toBe(401)
+    expect(hero.requests()).toBe(0)
+    const logged = expectJsonLines(app.lines).filter((line) => line.event === "interaction")
+    expect(logged.at(-1)).toMatchObject({ type: "block_actions", actions: ["open_verification_link"] })
   })
 
   it("refuses oversized bodies (declared or streamed) with 413 and other content types with 415", async () => {

@@ -285,6 +285,110 @@ describe("SlackApp: authorisation and input", () => {
     }))
 })
 
+describe("SlackApp: deadline and queue (TestClock)", () => {
+  const slow = (seconds: number): Hero => (input) =>
+    Effect.zipRight(Effect.sleep(Duration.seconds(seconds)), registered(input))
+
+  it.effect("a Hero that never answers in time still gets a final follow-up within the deadline: retrying is safe", () =>
+    Effect.gen(function*() {
+      const app = yield* setup({ env: { HERO_DEADLINE_MS: "20000" }, hero: slow(3_600) })
+      expect((yield* app.command()).text).toContain("Tracing")
+      // Hero gets the deadline less the delivery reserve (3 s), then the follow-up goes out.
+      yield* TestClock.adjust(Duration.millis(16_999))
+      expect(app.state.posts).toHaveLength(0)
+      yield* TestClock.adjust(Duration.millis(1))
+      yield* app.settle
+      expect(app.state.posts).toHaveLength(1)
+      const reply = app.state.posts[0]!.body
+      expect(reply.text).toBe("Hero did not answer in time (*** *** 0009)")
+      expect(JSON.stringify(reply)).toContain("Trying again is safe")
+      const audit = expectJsonLines(app.state.lines).find((line) => line.event === "registration")
+      expect(audit).toMatchObject({ outcome: "DeadlineExceeded", durationMs: 17_000 })
+    }))
+
+  it.effect("the deadline counts from the command: time spent queued is part of it", () =>
+    Effect.gen(function*() {
+      const app = yield* setup({
+        env: { HERO_DEADLINE_MS: "8000", HERO_MAX_CONCURRENCY: "1", SLACK_MAX_QUEUED_COMMANDS: "5" },
+        hero: slow(5)
+      })
+      yield* app.command({ user: "UTEST0001" })
+      yield* app.command({ user: "UTEST0002" })
+      // Budget 8 s - 2 s reserve = 6 s: the first answers at 5 s; the second starts then and cannot finish by 6 s.
+      yield* TestClock.adjust(Duration.seconds(6))
+      yield* app.settle
+      expect(app.state.posts.map((post) => post.body.text)).toEqual([
+        "Registered *** *** 0009 with Hero",
+        "Hero did not answer in time (*** *** 0009)"
+      ])
+    }))
+
+  it.effect("admits HERO_MAX_CONCURRENCY calls plus SLACK_MAX_QUEUED_COMMANDS waiting; past that, busy at once", () =>
+    Effect.gen(function*() {
+      let inFlight = 0
+      let maxInFlight = 0
+      const app = yield* setup({
+        env: { HERO_MAX_CONCURRENCY: "2", SLACK_MAX_QUEUED_COMMANDS: "1" },
+        hero: (input) =>
+          Effect.acquireUseRelease(
+            Effect.sync(() => (maxInFlight = Math.max(maxInFlight, ++inFlight))),
+            () => slow(2)(input),
+            () => Effect.sync(() => inFlight--)
+          )
+      })
+      const users = ["UQUEUE001", "UQUEUE002", "UQUEUE003", "UQUEUE004", "UQUEUE005"]
+      const acks = []
+      for (const user of users) acks.push(JSON.parse((yield* app.command({ user })).text).text)
+      expect(acks).toEqual([
+        "Tracing *** *** 0009 on PDS…",
+        "Tracing *** *** 0009 on PDS…",
+        "Tracing *** *** 0009 on PDS…",
+        "Busy: try again in a minute",
+        "Busy: try again in a minute"
+      ])
+      yield* TestClock.adjust(Duration.seconds(2))
+      // Two done: room again.
+      expect(JSON.parse((yield* app.command({ user: "UQUEUE006" })).text).text).toBe("Tracing *** *** 0009 on PDS…")
+      yield* TestClock.adjust(Duration.seconds(4))
+      yield* app.settle
+      expect(app.state.heroCalls).toBe(4)
+      expect(maxInFlight).toBe(2)
+      expect(app.state.posts).toHaveLength(4)
+      const busy = expectJsonLines(app.state.lines).filter((line) => line.outcome === "Busy")
+      expect(busy).toHaveLength(2)
+      expect(busy[0]!.nhsNumberHash).toMatch(/^[0-9a-f]{64}$/)
+    }))
+})
+
+describe("SlackApp: practices (SLACK_PRACTICES)", () => {
+  it.effect("a channel's practice wins over its team's; an unmapped place is refused with no Hero call", () =>
+    Effect.gen(function*() {
+      const app = yield* setup({
+        env: {
+          SLACK_ALLOWED_TEAM_IDS: `${Slack.team},TOTHER001`,
+          SLACK_PRACTICES: JSON.stringify({
+            CPRACTICEA: { practiceGroupId: "group-a", apiKey: "key-a-0123" },
+            [Slack.team]: { practiceGroupId: "group-team", apiKey: "key-t-0123" }
+          })
+        }
+      })
+      yield* app.command({ channel: "CPRACTICEA" })
+      yield* app.command({ channel: "CELSEWHERE", user: "UTEST0002" })
+      const refused = JSON.parse((yield* app.command({ team: "TOTHER001", channel: "CELSEWHERE" })).text)
+      expect(refused.text).toBe("Not allowed here")
+      expect(JSON.stringify(refused)).toContain("not linked to a practice")
+      yield* app.settle
+      expect(app.state.practiceGroups).toEqual(["group-a", "group-team"])
+      const audits = expectJsonLines(app.state.lines).filter((line) => line.event === "registration")
+      expect(audits.map((line) => [line.outcome, line.practiceGroupId ?? null, line.reason ?? null])).toEqual([
+        ["Registered", "group-a", null],
+        ["Registered", "group-team", null],
+        ["Denied", null, "practice"]
+      ])
+      app.expectPrivate()
+    }))
+})
+
 describe("SlackApp: the 60-second duplicate guard", () => {
   it.effect("reuses the first result for the same command (any spelling) within 60 s, then calls again", () =>
     Effect.gen(function*() {

@@ -16,6 +16,8 @@ import * as Slack from "./utils/slack.js"
 
 const entry = fileURLToPath(new URL("workers/worker.ts", import.meta.url))
 
+const deadlineMillis = 3_000
+
 let hero: HeroHarness
 let receiver: Receiver
 let mf: Miniflare | undefined
@@ -53,7 +55,9 @@ beforeAll(async () => {
       HERO_PRACTICE_GROUP_ID: Sandbox.practiceGroupId,
       HERO_BASE_URL: hero.url,
       HERO_MAX_RETRIES: "1",
-      HERO_RETRY_INITIAL_DELAY_MS: "20"
+      HERO_RETRY_INITIAL_DELAY_MS: "20",
+      // Short, so the hanging-Hero test is quick; the default is 20 s (Workers cut waitUntil work ~30 s on).
+      HERO_DEADLINE_MS: String(deadlineMillis)
     },
     outboundService: { network: { allow: ["local"], deny: [] } },
     handleRuntimeStdio: (stdout: Readable, stderr: Readable) => {
@@ -111,6 +115,36 @@ describe("Workers entry in workerd", () => {
     expect((await receiver.next()).body.text).toBe("*** *** 0017 must verify their identity")
     expect((await receiver.next()).body.text).toBe("*** *** 0017 must verify their identity")
     expect(hero.requests()).toBe(2)
+  })
+
+  it("posts a final follow-up within the deadline when Hero never answers: retrying is safe", async () => {
+    await hero.reset({ hang: true })
+    const started = Date.now()
+    const ack = await dispatch("900 000 0009 22/10/2010", { user: "UWORKER03" })
+    expect(JSON.parse(ack.text).text).toBe("Tracing *** *** 0009 on PDS…")
+    const followUp = await receiver.next(deadlineMillis + 2_000)
+    const elapsed = Date.now() - started
+    expect(elapsed).toBeLessThanOrEqual(deadlineMillis)
+    expect(followUp.body).toMatchObject({
+      response_type: "ephemeral",
+      replace_original: true,
+      text: "Hero did not answer in time (*** *** 0009)"
+    })
+    expect(JSON.stringify(followUp.body)).toContain("Trying again is safe")
+    expect(hero.requests()).toBe(1)
+  })
+
+  it("acknowledges a signed block_actions payload with 200 and no Hero call", async () => {
+    await hero.reset()
+    const signed = Slack.signedInteraction(Slack.blockActions)
+    const response = await worker().dispatchFetch("http://worker.test/slack/interactions", {
+      method: "POST",
+      headers: signed.headers,
+      body: signed.body
+    })
+    expect(response.status).toBe(200)
+    expect(await response.text()).toBe("")
+    expect(hero.requests()).toBe(0)
   })
 
   it("rejects unsigned or tampered requests with 401 and no Hero call", async () => {

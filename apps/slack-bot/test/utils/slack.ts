@@ -69,3 +69,36 @@ export const signedCommand = (
     }
   }
 }
+
+/** A signed interactivity request (`payload=<json>`), as Slack sends when a button is clicked. */
+export const signedInteraction = (payload: unknown, options: { readonly secret?: string } = {}): Signed => {
+  const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString()
+  const timestamp = String(Math.floor(Date.now() / 1000))
+  return {
+    body,
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      "x-slack-request-timestamp": timestamp,
+      "x-slack-signature": sign(options.secret ?? secret, timestamp, body)
+    }
+  }
+}
+
+/** A `block_actions` payload for the verification link button. */
+export const blockActions = {
+  type: "block_actions",
+  team: { id: team, domain: "practice" },
+  user: { id: user, username: "reception.staff", team_id: team },
+  api_app_id: "A0123ABCD",
+  container: { type: "message", message_ts: "1548261231.000200", channel_id: channel, is_ephemeral: true },
+  trigger_id: "12345.98765.abcd2358fdea",
+  channel: { id: channel, name: "reception" },
+  response_url: "https://hooks.slack.com/actions/T0123/456/abc",
+  actions: [{
+    action_id: "open_verification_link",
+    block_id: "b1",
+    text: { type: "plain_text", text: "Patient's verification link", emoji: true },
+    type: "button",
+    action_ts: "1548426417.840180"
+  }]
+}
