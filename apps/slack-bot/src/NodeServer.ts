@@ -10,11 +10,13 @@ import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpMiddleware from "@effect/platform/HttpMiddleware"
 import * as HttpServerError from "@effect/platform/HttpServerError"
+import * as EnvConfig from "@hero-pds/core/EnvConfig"
+import * as HeroConfig from "@hero-pds/core/HeroConfig"
 import * as NodeHeroClient from "@hero-pds/node/NodeHeroClient"
+import * as Sandbox from "@hero-pds/sandbox/Sandbox"
 import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Http from "node:http"
@@ -38,7 +40,7 @@ export interface Options {
   readonly port?: number | undefined
   /** Default: every interface. */
   readonly host?: string | undefined
-  /** The configuration (e.g. `SlackConfig.layer(env)`); `SlackConfig.layerConfig` reads the environment. */
+  /** The configuration (e.g. `SlackConfig.layer(env)`); `SlackConfig.layerConfig()` reads the environment. */
   readonly config: Layer.Layer<SlackConfig.SlackConfig, ConfigError.ConfigError>
   /** Where JSON log lines go (default: stdout, in batches). */
   readonly logSink?: SlackLogger.Sink | undefined
@@ -67,6 +69,10 @@ export const limits = {
   maxConnections: 1_024
 } as const
 
+/** A Hero client over undici (or the embedded sandbox) for one practice's configuration. */
+const clientLayer: SlackPractices.ClientLayer = (config) =>
+  Layer.provide(NodeHeroClient.layerWithoutConfig, Layer.succeed(HeroConfig.HeroConfig, config))
+
 /** Stops accepting, lets requests in progress end (up to 1 s), then closes whatever connection is left. */
 const stop = (server: Http.Server) =>
   Effect.async<void>((resume) => {
@@ -94,7 +100,7 @@ export const layer = (options: Options): Layer.Layer<never, ConfigError.ConfigEr
     const context = yield* Layer.build(
       SlackApp.layerFollowUps(options.drainMillis).pipe(
         Layer.provideMerge(Layer.mergeAll(SlackPractices.layer, SlackApp.layerCommandQueue, FetchHttpClient.layer)),
-        Layer.provideMerge(Layer.succeed(SlackPractices.ClientFactory, NodeHeroClient.layerWith)),
+        Layer.provideMerge(Layer.succeed(SlackPractices.ClientFactory, clientLayer)),
         Layer.provideMerge(options.config)
       )
     )
@@ -144,20 +150,11 @@ const loggerLayer = (sink: SlackLogger.Sink | undefined): Layer.Layer<never> => 
   ))
 }
 
-const portConfig = Config.option(Config.string("PORT")).pipe(
-  Config.mapOrFail((value) => {
-    const text = Option.getOrUndefined(value)?.trim()
-    if (text === undefined || text === "") return Either.right(defaultPort)
-    const port = /^\d{1,5}$/.test(text) ? Number(text) : Number.NaN
-    return port >= 0 && port <= 65535
-      ? Either.right(port)
-      : Either.left(ConfigError.InvalidData(["PORT"], "PORT must be a port number from 0 to 65535"))
-  })
-)
+const portConfig = EnvConfig.wholeNumber("PORT", { min: 0, max: 65535, fallback: defaultPort })
 
 /**
  * The app served as configured by the environment: `PORT`, `HOST`, `SLACK_*`, `AUDIT_HASH_KEY` and `HERO_*`
- * (with `HERO_ENV=sandbox` and no `HERO_BASE_URL`, the embedded sandbox).
+ * (with `HERO_ENV=sandbox` and no `HERO_BASE_URL`, the embedded sandbox with its credentials).
  *
  * @since 0.1.0
  * @category layers
@@ -165,11 +162,14 @@ const portConfig = Config.option(Config.string("PORT")).pipe(
 export const layerConfig: Layer.Layer<never, ConfigError.ConfigError | HttpServerError.ServeError> = Layer
   .unwrapEffect(
     Effect.map(
-      Validate.both(Config.all([portConfig, Config.option(Config.string("HOST"))]), SlackConfig.fromConfig),
+      Validate.both(
+        Config.all([portConfig, EnvConfig.text("HOST")]),
+        SlackConfig.fromConfig(Sandbox.heroConfigDefaults)
+      ),
       ([[port, host], config]) =>
         layer({
           port,
-          host: Option.getOrUndefined(host)?.trim() || undefined,
+          host: Option.getOrUndefined(host),
           config: Layer.succeed(SlackConfig.SlackConfig, config)
         })
     )
@@ -192,7 +192,7 @@ export const main: Effect.Effect<never, ConfigError.ConfigError | HttpServerErro
         level: "FATAL",
         event: "startup_failed",
         message: ConfigError.isConfigError(error)
-          ? SlackConfig.describeError(error)
+          ? HeroConfig.HeroConfigError.fromConfigError(error).message
           : `Could not start the server: ${error.cause instanceof Error ? error.cause.message : "unknown cause"}`
       }))
     )

@@ -72,14 +72,6 @@ export const duplicateGuardSize = 1_000
 export const maxFollowUpPosts = 4
 
 /**
- * The part of a command's deadline kept for delivering its follow-up: Hero gets the rest.
- *
- * @since 0.1.0
- */
-export const deliveryReserve = (deadline: Duration.Duration): Duration.Duration =>
-  Duration.min(Duration.seconds(3), Duration.times(deadline, 0.25))
-
-/**
  * Runs work after the HTTP answer: a fiber set on Node, `ctx.waitUntil` in a Worker.
  *
  * @since 0.1.0
@@ -281,7 +273,7 @@ export const make: Effect.Effect<
   const hashOf = yield* SlackAudit.hasher(config.auditHashKey)
   const readBody = yield* Body.Reader
   const guard = Dedupe.make<Outcome>({ windowMillis: duplicateWindowMillis, maxEntries: duplicateGuardSize })
-  const heroBudget = Duration.toMillis(Duration.subtract(config.deadline, deliveryReserve(config.deadline)))
+  const heroBudget = Duration.toMillis(SlackConfig.heroBudget(config.deadline))
   const deadlineMillis = Duration.toMillis(config.deadline)
 
   /** POSTs the final message, retried within Slack's limit and the command's deadline; failures are logged. */

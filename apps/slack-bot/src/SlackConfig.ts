@@ -6,9 +6,10 @@
  *
  * @since 0.1.0
  */
+import * as EnvConfig from "@hero-pds/core/EnvConfig"
 import * as HeroConfig from "@hero-pds/core/HeroConfig"
 import * as Config from "effect/Config"
-import * as ConfigError from "effect/ConfigError"
+import type * as ConfigError from "effect/ConfigError"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
@@ -80,7 +81,6 @@ export const envNames = {
   responseUrlOrigins: "SLACK_RESPONSE_URL_ORIGINS",
   practices: "SLACK_PRACTICES",
   auditHashKey: "AUDIT_HASH_KEY",
-  deadline: "HERO_DEADLINE_MS",
   maxQueued: "SLACK_MAX_QUEUED_COMMANDS"
 } as const
 
@@ -97,7 +97,7 @@ export const defaultResponseUrlOrigin = "https://hooks.slack.com"
  *
  * @since 0.1.0
  */
-export const defaults = { deadlineMillis: 20_000, maxConcurrency: 8, maxQueued: 64 } as const
+export const appDefaults = { deadlineMillis: 20_000, maxConcurrency: 8, maxQueued: 64 } as const
 
 /**
  * The shortest audit hash key accepted, in characters.
@@ -108,47 +108,38 @@ export const minAuditHashKeyLength = 32
 
 const slackId = /^[A-Z0-9]{2,32}$/
 const placeId = /^[CGT][A-Z0-9]{2,31}$/
-const loopbackHosts: ReadonlySet<string> = new Set(["127.0.0.1", "[::1]", "localhost"])
 
-type Decoded<A> = Either.Either<A, ConfigError.ConfigError>
+/** The part of the deadline kept for delivering the follow-up: 3 s, or a quarter of a short deadline. */
+const deliveryReserve = (deadline: Duration.Duration): Duration.Duration =>
+  Duration.min(Duration.seconds(3), Duration.times(deadline, 0.25))
 
-const invalid = (name: string, message: string) => Either.left(ConfigError.InvalidData([name], `${name} ${message}`))
-const missing = (name: string, message: string) => Either.left(ConfigError.MissingData([name], `${name} ${message}`))
+/**
+ * How long Hero may take for a command (queue wait included): its deadline less the time kept for delivering the
+ * follow-up. Each practice's Hero client gets it as its call deadline.
+ *
+ * @since 0.1.0
+ */
+export const heroBudget = (deadline: Duration.Duration): Duration.Duration =>
+  Duration.subtract(deadline, deliveryReserve(deadline))
 
-/** A variable as trimmed text (`undefined` when unset or blank), decoded; failures name the variable. */
-const variable = <A>(name: string, decode: (text: string | undefined) => Decoded<A>): Config.Config<A> =>
-  Config.option(Config.string(name)).pipe(
-    Config.mapOrFail((value) => {
-      const text = Option.getOrUndefined(value)?.trim()
-      return decode(text === "" ? undefined : text)
-    })
-  )
-
-const ids = (name: string, example: string) => (text: string | undefined): Decoded<ReadonlySet<string> | undefined> => {
-  if (text === undefined) return Either.right(undefined)
-  const items = text.split(",").map((item) => item.trim()).filter((item) => item !== "")
+const ids = (example: string) => (value: string): Either.Either<ReadonlySet<string>, string> => {
+  const items = value.split(",").map((item) => item.trim()).filter((item) => item !== "")
   return items.length > 0 && items.every((item) => slackId.test(item))
     ? Either.right(new Set(items))
-    : invalid(name, `must be a comma-separated list of Slack ids such as ${example}`)
+    : Either.left(`must be a comma-separated list of Slack ids such as ${example}`)
 }
 
-const origin = (text: string): Either.Either<string, string> => {
-  if (!URL.canParse(text)) return Either.left("must list origins such as https://hooks.slack.com")
-  const url = new URL(text)
-  if (url.protocol !== "https:" && !(url.protocol === "http:" && loopbackHosts.has(url.hostname))) {
-    return Either.left("must list https: origins (plain http: only for 127.0.0.1, ::1 or localhost)")
+const origins = (value: string): Either.Either<ReadonlySet<string>, string> => {
+  const found = new Set<string>()
+  for (const item of value.split(",").map((item) => item.trim()).filter((item) => item !== "")) {
+    const url = EnvConfig.secureUrl(item)
+    if (Either.isLeft(url)) return Either.left(`must list origins such as https://hooks.slack.com: each ${url.left}`)
+    if (new URL(url.right).origin !== url.right) {
+      return Either.left("must list bare origins (scheme, host and port only), such as https://hooks.slack.com")
+    }
+    found.add(url.right)
   }
-  return url.username !== "" || url.password !== "" || url.pathname !== "/" || url.search !== "" || url.hash !== ""
-    ? Either.left("must list bare origins (scheme, host and port only), such as https://hooks.slack.com")
-    : Either.right(url.origin)
-}
-
-const wholeNumber = (name: string, fallback: number, min: number, max: number) => (text: string | undefined) => {
-  if (text === undefined) return Either.right(fallback)
-  const value = /^\d{1,9}$/.test(text) ? Number(text) : Number.NaN
-  return value >= min && value <= max
-    ? Either.right(value)
-    : invalid(name, `must be a whole number from ${min} to ${max}`)
+  return found.size > 0 ? Either.right(found) : Either.left("must list at least one origin")
 }
 
 /** An entry of `SLACK_PRACTICES`, before Hero's checks. */
@@ -161,18 +152,16 @@ interface PracticeEntry {
 const practicesExample = `such as {"C0123ABCD": {"practiceGroupId": "...", "apiKey": "..."}}`
 
 /** Reads `SLACK_PRACTICES`; messages name the entry at fault by its place id, never a value. */
-const practiceEntries = (text: string | undefined): Decoded<ReadonlyArray<PracticeEntry> | undefined> => {
-  const name = envNames.practices
-  if (text === undefined) return Either.right(undefined)
+const practiceEntries = (value: string): Either.Either<ReadonlyArray<PracticeEntry>, string> => {
   let parsed: unknown
   try {
-    parsed = JSON.parse(text)
+    parsed = JSON.parse(value)
   } catch {
     // The parser's own message may quote the text, which holds API keys.
-    return invalid(name, `must be a JSON object ${practicesExample}`)
+    return Either.left(`must be a JSON object ${practicesExample}`)
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed) || Object.keys(parsed).length === 0) {
-    return invalid(name, `must be a non-empty JSON object ${practicesExample}`)
+    return Either.left(`must be a non-empty JSON object ${practicesExample}`)
   }
   const entries: Array<PracticeEntry> = []
   const problems: Array<string> = []
@@ -185,102 +174,102 @@ const practiceEntries = (text: string | undefined): Decoded<ReadonlyArray<Practi
     else if (group === "" || apiKey === "") problems.push(`${label}: needs a practiceGroupId and an apiKey`)
     else entries.push({ place, practiceGroupId: group, apiKey })
   }
-  return problems.length > 0 ? invalid(name, `${practicesExample}; ${problems.join("; ")}`) : Either.right(entries)
+  return problems.length > 0 ? Either.left(`${practicesExample}; ${problems.join("; ")}`) : Either.right(entries)
 }
+
+const auditKey = (value: string): Either.Either<Redacted.Redacted<string>, string> =>
+  value.length >= minAuditHashKeyLength
+    ? Either.right(Redacted.make(value))
+    : Either.left(`must be at least ${minAuditHashKeyLength} characters (openssl rand -hex 32)`)
+
+/** A parsed variable that must be set. */
+const requiredParsed = <A>(name: string, parse: (value: string) => Either.Either<A, string>, hint: string) =>
+  EnvConfig.required(name, (name) => Config.map(EnvConfig.parsed(name, parse, undefined), Option.fromNullable), hint)
 
 const slackSettings = Config.all({
-  signingSecret: variable(envNames.signingSecret, (text) =>
-    text === undefined
-      ? missing(
-        envNames.signingSecret,
-        "is required: copy the Signing Secret from the Slack app's Basic Information"
-      )
-      : Either.right(Redacted.make(text))),
-  allowedTeamIds: variable(envNames.allowedTeamIds, (text) =>
-    text === undefined
-      ? missing(envNames.allowedTeamIds, "is required: the comma-separated Slack team ids allowed to use the command")
-      : Either.map(ids(envNames.allowedTeamIds, "T0123ABCD")(text), (teams) => teams!)),
-  allowedUserIds: variable(envNames.allowedUserIds, ids(envNames.allowedUserIds, "U0123ABCD")),
-  allowedChannelIds: variable(envNames.allowedChannelIds, ids(envNames.allowedChannelIds, "C0123ABCD")),
-  responseUrlOrigins: variable(envNames.responseUrlOrigins, (text) => {
-    const items = (text ?? defaultResponseUrlOrigin).split(",").map((item) => item.trim()).filter((i) => i !== "")
-    const origins = items.map(origin)
-    const problem = origins.find(Either.isLeft)
-    return problem !== undefined
-      ? invalid(envNames.responseUrlOrigins, problem.left)
-      : Either.right(new Set(origins.flatMap((item) => Either.isRight(item) ? [item.right] : [])))
-  }),
-  auditHashKey: variable(envNames.auditHashKey, (text) =>
-    text === undefined
-      ? missing(envNames.auditHashKey, "is required: a random secret of 32 or more characters (openssl rand -hex 32)")
-      : text.length < minAuditHashKeyLength
-      ? invalid(envNames.auditHashKey, `must be at least ${minAuditHashKeyLength} characters (openssl rand -hex 32)`)
-      : Either.right(Redacted.make(text))),
-  deadlineMillis: variable(envNames.deadline, wholeNumber(envNames.deadline, defaults.deadlineMillis, 1_000, 600_000)),
-  maxQueued: variable(envNames.maxQueued, wholeNumber(envNames.maxQueued, defaults.maxQueued, 0, 100_000))
+  signingSecret: EnvConfig.required(
+    envNames.signingSecret,
+    EnvConfig.secret,
+    "copy the Signing Secret from the Slack app's Basic Information"
+  ),
+  allowedTeamIds: requiredParsed(
+    envNames.allowedTeamIds,
+    ids("T0123ABCD"),
+    "the comma-separated Slack team ids allowed to use the command"
+  ),
+  allowedUserIds: EnvConfig.parsed(envNames.allowedUserIds, ids("U0123ABCD"), undefined),
+  allowedChannelIds: EnvConfig.parsed(envNames.allowedChannelIds, ids("C0123ABCD"), undefined),
+  responseUrlOrigins: EnvConfig.parsed(
+    envNames.responseUrlOrigins,
+    origins,
+    new Set([defaultResponseUrlOrigin]) as ReadonlySet<string>
+  ),
+  auditHashKey: requiredParsed(
+    envNames.auditHashKey,
+    auditKey,
+    "a random secret of 32 or more characters (openssl rand -hex 32)"
+  ),
+  maxQueued: EnvConfig.wholeNumber(envNames.maxQueued, { min: 0, max: 100_000, fallback: appDefaults.maxQueued })
 })
 
-/** The `HERO_*` variables as a record, for core's `HeroConfig.make` to validate (once per practice). */
-const heroEnv = Config.all(
-  Object.values(HeroConfig.envNames).map((name) =>
-    Config.option(Config.string(name)).pipe(Config.map((value) => [name, Option.getOrUndefined(value)] as const))
-  )
-).pipe(Config.map((entries) => Object.fromEntries(entries)))
+/** Hero's configuration through the ambient provider, with this practice's credentials laid over it. */
+const heroConfig = (defaults: HeroConfig.Defaults | undefined, entry?: PracticeEntry) =>
+  entry === undefined ?
+    HeroConfig.fromConfig(defaults) :
+    Effect.configProviderWith((provider) =>
+      Effect.withConfigProvider(
+        HeroConfig.fromConfig(defaults),
+        ConfigProvider.orElse(
+          EnvConfig.fromRecord({
+            [HeroConfig.envNames.apiKey]: entry.apiKey,
+            [HeroConfig.envNames.practiceGroupId]: entry.practiceGroupId
+          }),
+          () => provider
+        )
+      )
+    )
 
 const practicesOf = (
-  entries: ReadonlyArray<PracticeEntry> | undefined,
-  env: Readonly<Record<string, string | undefined>>
-): Effect.Effect<Practices, ConfigError.ConfigError> => {
-  if (entries === undefined) return Effect.map(HeroConfig.make(undefined, env), (hero) => ({ _tag: "Single", hero }))
-  return Effect.gen(function*() {
-    // One Hero configuration per practice group and key, shared by every place mapped to it.
-    const byCredentials = new Map<string, HeroConfig.Service>()
-    const places = new Map<string, HeroConfig.Service>()
-    for (const { apiKey, place, practiceGroupId } of entries) {
-      const key = `${practiceGroupId}\u0000${apiKey}`
-      const hero = byCredentials.get(key) ?? (yield* HeroConfig.make({ apiKey, practiceGroupId }, env))
-      byCredentials.set(key, hero)
-      places.set(place, hero)
+  defaults: HeroConfig.Defaults | undefined
+): Effect.Effect<Practices, ConfigError.ConfigError> =>
+  Effect.flatMap(EnvConfig.parsed(envNames.practices, practiceEntries, undefined), (entries) => {
+    if (entries === undefined) {
+      return Effect.map(heroConfig(defaults), (hero): Practices => ({ _tag: "Single", hero }))
     }
-    return { _tag: "ByPlace", places } as const
+    return Effect.gen(function*() {
+      // One Hero configuration per practice group and key, shared by every place mapped to it.
+      const byCredentials = new Map<string, HeroConfig.Service>()
+      const places = new Map<string, HeroConfig.Service>()
+      for (const entry of entries) {
+        const key = `${entry.practiceGroupId}\u0000${entry.apiKey}`
+        const hero = byCredentials.get(key) ?? (yield* heroConfig(defaults, entry))
+        byCredentials.set(key, hero)
+        places.set(entry.place, hero)
+      }
+      return { _tag: "ByPlace", places } satisfies Practices as Practices
+    })
   })
-}
-
-const practicesConfig = Effect.flatMap(
-  Config.all({ entries: variable(envNames.practices, practiceEntries), env: heroEnv }),
-  ({ entries, env }) => practicesOf(entries, env)
-)
 
 /**
- * The configuration read through Effect's `Config` (any `ConfigProvider` works). Fails with one `ConfigError`
- * holding every variable at fault.
+ * The configuration read through the ambient `ConfigProvider` (the environment by default), with `defaults` for
+ * Hero environments that supply their own (on Node, the embedded sandbox's). Fails with one `ConfigError` holding
+ * every variable at fault.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const fromConfig: Effect.Effect<Service, ConfigError.ConfigError> = Effect.map(
-  Validate.both(slackSettings, practicesConfig),
-  ([{ deadlineMillis, ...slack }, practices]) => {
-    const hero = practices._tag === "Single" ? practices.hero : practices.places.values().next().value!
-    return {
-      ...slack,
-      practices,
-      deadline: Duration.millis(deadlineMillis),
-      maxConcurrency: hero.maxConcurrency ?? defaults.maxConcurrency
+export const fromConfig = (defaults?: HeroConfig.Defaults): Effect.Effect<Service, ConfigError.ConfigError> =>
+  Effect.map(
+    Validate.both(slackSettings, practicesOf(defaults)),
+    ([slack, practices]) => {
+      const hero = practices._tag === "Single" ? practices.hero : practices.places.values().next().value!
+      return {
+        ...slack,
+        practices,
+        deadline: hero.deadline ?? Duration.millis(appDefaults.deadlineMillis),
+        maxConcurrency: hero.maxConcurrency ?? appDefaults.maxConcurrency
+      }
     }
-  }
-)
-
-/** A provider over a record of variables: strings as they are, numbers and booleans as text, others ignored. */
-const providerOf = (env: Readonly<Record<string, unknown>>): ConfigProvider.ConfigProvider =>
-  ConfigProvider.fromMap(
-    new Map(
-      Object.entries(env).flatMap(([name, value]) =>
-        typeof value === "string" || typeof value === "number" || typeof value === "boolean"
-          ? [[name, String(value)] as const]
-          : []
-      )
-    )
   )
 
 /**
@@ -289,16 +278,11 @@ const providerOf = (env: Readonly<Record<string, unknown>>): ConfigProvider.Conf
  * @since 0.1.0
  * @category constructors
  */
-export const make = (env: Readonly<Record<string, unknown>>): Effect.Effect<Service, ConfigError.ConfigError> =>
-  Effect.withConfigProvider(fromConfig, providerOf(env))
-
-/**
- * What to tell an operator about a bad configuration: every variable at fault, in one line.
- *
- * @since 0.1.0
- */
-export const describeError = (error: ConfigError.ConfigError): string =>
-  `Invalid configuration: ${HeroConfig.configErrorMessages(error).join("; ")}`
+export const make = (
+  env: object,
+  defaults?: HeroConfig.Defaults
+): Effect.Effect<Service, ConfigError.ConfigError> =>
+  Effect.withConfigProvider(fromConfig(defaults), EnvConfig.fromRecord(env))
 
 /**
  * The configuration from a record of variables.
@@ -306,8 +290,10 @@ export const describeError = (error: ConfigError.ConfigError): string =>
  * @since 0.1.0
  * @category layers
  */
-export const layer = (env: Readonly<Record<string, unknown>>): Layer.Layer<SlackConfig, ConfigError.ConfigError> =>
-  Layer.effect(SlackConfig, make(env))
+export const layer = (
+  env: object,
+  defaults?: HeroConfig.Defaults
+): Layer.Layer<SlackConfig, ConfigError.ConfigError> => Layer.effect(SlackConfig, make(env, defaults))
 
 /**
  * The configuration from the environment variables.
@@ -315,4 +301,5 @@ export const layer = (env: Readonly<Record<string, unknown>>): Layer.Layer<Slack
  * @since 0.1.0
  * @category layers
  */
-export const layerConfig: Layer.Layer<SlackConfig, ConfigError.ConfigError> = Layer.effect(SlackConfig, fromConfig)
+export const layerConfig = (defaults?: HeroConfig.Defaults): Layer.Layer<SlackConfig, ConfigError.ConfigError> =>
+  Layer.effect(SlackConfig, fromConfig(defaults))

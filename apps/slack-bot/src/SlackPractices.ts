@@ -44,7 +44,7 @@ export interface Service {
 export class SlackPractices extends Context.Tag("@hero-pds/slack-bot/SlackPractices")<SlackPractices, Service>() {}
 
 /**
- * How a Hero client is made for a configuration: `NodeHeroClient.layerWith` on Node, `fetch` on Workers.
+ * How a Hero client is made for a configuration: over undici on Node, over `fetch` on Workers.
  *
  * @since 0.1.0
  * @category models
@@ -77,7 +77,8 @@ export const layer: Layer.Layer<SlackPractices, never, SlackConfig.SlackConfig |
     const practiceOf = Effect.fnUntraced(function*(hero: HeroConfig.Service) {
       const existing = built.get(hero)
       if (existing !== undefined) return existing
-      const context = yield* Layer.build(clientLayer(hero))
+      // Hero's own call deadline is the command's budget for Hero: attempts, waits and cooldown all end by then.
+      const context = yield* Layer.build(clientLayer({ ...hero, deadline: SlackConfig.heroBudget(config.deadline) }))
       const practice: Practice = {
         practiceGroupId: hero.practiceGroupId,
         hero: Context.get(context, HeroClient.HeroClient)

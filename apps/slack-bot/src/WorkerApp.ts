@@ -95,7 +95,7 @@ export const makeFetchHandler = (options: Options = {}): FetchHandler => {
         : undefined
       await managed.dispose()
       throw error !== undefined && ConfigError.isConfigError(error)
-        ? new Error(SlackConfig.describeError(error))
+        ? new Error(HeroConfig.HeroConfigError.fromConfigError(error).message)
         : new Error("Could not start the app")
     }
     const runtime = runtimeExit.value.right

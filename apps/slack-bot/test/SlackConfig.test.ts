@@ -1,3 +1,4 @@
+import * as HeroConfig from "@hero-pds/core/HeroConfig"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -17,7 +18,7 @@ const base = {
 const load = (env: Record<string, string>) => Effect.runSync(Effect.either(SlackConfig.make(env)))
 const messageOf = (env: Record<string, string>) => {
   const result = load(env)
-  return Either.isLeft(result) ? SlackConfig.describeError(result.left) : "valid"
+  return Either.isLeft(result) ? HeroConfig.HeroConfigError.fromConfigError(result.left).message : "valid"
 }
 const practices = (value: unknown) => JSON.stringify(value)
 
@@ -42,7 +43,7 @@ describe("SlackConfig", () => {
 
   it("reads through Effect's Config as well", () => {
     const config = Effect.runSync(
-      Effect.withConfigProvider(SlackConfig.fromConfig, ConfigProvider.fromMap(new Map(Object.entries(base))))
+      Effect.withConfigProvider(SlackConfig.fromConfig(), ConfigProvider.fromMap(new Map(Object.entries(base))))
     )
     expect(config.allowedTeamIds.has("T0456EFGH")).toBe(true)
   })
