@@ -1,7 +1,8 @@
 /**
- * `pnpm bench`: acknowledgement latency (p50, p99, max) of the Node entry (`dist/NodeMain.js`, embedded Hero
- * sandbox) for 50 and for 500 concurrent signed `/register-patient` commands, each a burst sent at once, several
- * rounds after a warm-up. Writes bench-results.json and prints a Markdown table.
+ * `pnpm bench`: acknowledgement latency (p50, p99, max) of the Node entry (`dist/NodeMain.js`; Hero is the sandbox
+ * served by a process of its own) for 50 and for 500 concurrent signed `/register-patient` commands, each a burst
+ * sent at once, several rounds after a warm-up, and the server's CPU per command (Linux). Writes
+ * bench-results.json and prints a Markdown table.
  *
  * The load client must not be the bottleneck: bodies are signed before the clock starts, requests go through an
  * undici Pool with one connection per concurrent command (no pipelining, as Slack's own requests arrive), and
@@ -11,7 +12,7 @@
  */
 import { spawn } from "node:child_process"
 import { createHmac } from "node:crypto"
-import { writeFileSync } from "node:fs"
+import { readFileSync, writeFileSync } from "node:fs"
 import * as Http from "node:http"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -33,21 +34,13 @@ const receiver = Http.createServer((request, response) => {
 await new Promise((resolve) => receiver.listen(0, "127.0.0.1", resolve))
 const receiverOrigin = `http://127.0.0.1:${receiver.address().port}`
 
-/** The app's Node entry from `dist` as a child process; resolves with its port. */
-const startApp = (dist) => {
+/** A server as a child process that logs `{"event":"listening","port":...}`; resolves with its port. */
+const startChild = (args, extraEnv) => {
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(HERO|SLACK)_/.test(name)))
-  const child = spawn(process.execPath, [join(dist, "NodeMain.js")], {
+  const profile = process.env.BENCH_PROFILE ? ["--cpu-prof", "--cpu-prof-dir=/tmp/prof"] : []
+  const child = spawn(process.execPath, [...profile, ...args], {
     cwd: root,
-    env: {
-      ...env,
-      PORT: "0",
-      HOST: "127.0.0.1",
-      SLACK_SIGNING_SECRET: secret,
-      SLACK_ALLOWED_TEAM_IDS: team,
-      SLACK_RESPONSE_URL_ORIGINS: receiverOrigin,
-      AUDIT_HASH_KEY: "bench-audit-hash-key-0123456789abcdef",
-      HERO_ENV: "sandbox"
-    },
+    env: { ...env, ...extraEnv },
     stdio: ["ignore", "pipe", "inherit"]
   })
   const port = new Promise((resolve, reject) => {
@@ -60,18 +53,52 @@ const startApp = (dist) => {
     })
     child.on("exit", (code) => reject(new Error(`The server exited with ${code}`)))
   })
-  return { port, stop: () => child.kill("SIGTERM") }
+  return { port, pid: child.pid, stop: () => child.kill("SIGTERM") }
 }
 
-/** A bare node:http server answering a fixed ephemeral message: what this client measures at best. */
-const startFloor = async () => {
-  const answer = JSON.stringify({ response_type: "ephemeral", text: "Tracing *** *** 0009 on PDS…", blocks: [] })
-  const server = Http.createServer((request, response) => {
-    request.resume()
-    request.on("end", () => response.writeHead(200, { "content-type": "application/json" }).end(answer))
+/** Hero: the sandbox served over HTTP by its own process (no rate limit), as a real Hero is elsewhere. */
+const heroServer = `
+import("@hero-pds/sandbox/NodeSandboxServer").then(async (server) => {
+  const { port } = await server.start({ rateLimit: false })
+  console.log(JSON.stringify({ event: "listening", port }))
+})
+`
+const hero = startChild(["-e", heroServer], {})
+
+/** The app's Node entry from `dist`, calling the sandbox process. */
+const startApp = async (dist) =>
+  startChild([join(dist, "NodeMain.js")], {
+    PORT: "0",
+    HOST: "127.0.0.1",
+    SLACK_SIGNING_SECRET: secret,
+    SLACK_ALLOWED_TEAM_IDS: team,
+    SLACK_RESPONSE_URL_ORIGINS: receiverOrigin,
+    AUDIT_HASH_KEY: "bench-audit-hash-key-0123456789abcdef",
+    HERO_ENV: "sandbox",
+    HERO_BASE_URL: `http://127.0.0.1:${await hero.port}`,
+    HERO_API_KEY: "sandbox-api-key",
+    HERO_PRACTICE_GROUP_ID: "sandbox-practice-group"
   })
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve))
-  return { port: Promise.resolve(server.address().port), stop: () => server.close() }
+
+/** A bare node:http server answering a fixed ephemeral message at once (a child process): this client's floor. */
+const floorServer = `
+const answer = JSON.stringify({ response_type: "ephemeral", text: "Tracing *** *** 0009 on PDS…", blocks: [] })
+const server = require("node:http").createServer((request, response) => {
+  request.resume()
+  request.on("end", () => response.writeHead(200, { "content-type": "application/json" }).end(answer))
+})
+server.listen(0, "127.0.0.1", () => console.log(JSON.stringify({ event: "listening", port: server.address().port })))
+`
+const startFloor = () => startChild(["-e", floorServer], {})
+
+/** CPU time (user + system, ms) a process has used so far, from /proc (Linux); undefined elsewhere. */
+const cpuMillis = (pid) => {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ")
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100
+  } catch {
+    return undefined
+  }
 }
 
 let sequence = 0
@@ -84,7 +111,7 @@ const signedCommands = (count) =>
       user_id: `UBENCH${n}`,
       channel_id: "CBENCH001",
       command: "/register-patient",
-      text: "900 000 0009 22/10/2010",
+      text: process.env.BENCH_TEXT ?? "900 000 0009 22/10/2010",
       response_url: `${receiverOrigin}/commands/${n}`
     }).toString()
     const timestamp = String(Math.floor(Date.now() / 1000))
@@ -102,8 +129,8 @@ const signedCommands = (count) =>
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]
 const round2 = (n) => Number(n.toFixed(2))
 
-/** Bursts of `concurrency` commands, `rounds` times; latency from dispatch to the end of the answer. */
-const measure = async (port, { concurrency, rounds }) => {
+/** A client for one target: one connection per concurrent command; latency from dispatch to the end of the answer. */
+const client = (port, concurrency) => {
   const pool = new Pool(`http://127.0.0.1:${port}`, { connections: concurrency, pipelining: 1 })
   const send = async ({ body, headers }) => {
     const started = performance.now()
@@ -112,25 +139,16 @@ const measure = async (port, { concurrency, rounds }) => {
     if (response.statusCode !== 200) throw new Error(`HTTP ${response.statusCode}`)
     return performance.now() - started
   }
-  try {
-    // Warm-up: open every connection and let both sides' code paths compile.
-    await Promise.all(signedCommands(concurrency).map(send))
-    const samples = []
-    for (let round = 0; round < rounds; round++) {
-      const batch = signedCommands(concurrency)
-      samples.push(...(await Promise.all(batch.map(send))))
-      // Let the follow-ups of the burst finish, as between bursts of real use.
-      await new Promise((resolve) => setTimeout(resolve, 300))
-    }
-    const sorted = samples.sort((a, b) => a - b)
-    return {
-      samples: sorted.length,
-      p50: round2(percentile(sorted, 50)),
-      p99: round2(percentile(sorted, 99)),
-      max: round2(sorted[sorted.length - 1])
-    }
-  } finally {
-    await pool.close()
+  return { burst: () => Promise.all(signedCommands(concurrency).map(send)), close: () => pool.close() }
+}
+
+const summary = (samples) => {
+  const sorted = [...samples].sort((a, b) => a - b)
+  return {
+    samples: sorted.length,
+    p50: round2(percentile(sorted, 50)),
+    p99: round2(percentile(sorted, 99)),
+    max: round2(sorted[sorted.length - 1])
   }
 }
 
@@ -142,27 +160,55 @@ const targets = [
     : [[`baseline (${process.env.BENCH_BASELINE_DIST})`, () => startApp(process.env.BENCH_BASELINE_DIST)]])
 ]
 
+// Every target runs at once and the rounds are interleaved (a burst at each target in turn), so each sees the
+// same machine: the figures of one run compare with each other.
 const rows = []
+const started = []
 try {
-  for (const [what, start] of targets) {
-    const target = await start()
-    try {
-      const port = await target.port
-      for (const plan of plans) rows.push({ what, ...plan, ackMs: await measure(port, plan) })
-    } finally {
-      target.stop()
+  for (const [what, start] of targets) started.push({ what, target: await start() })
+  const ports = await Promise.all(started.map(({ target }) => target.port))
+  for (const plan of plans) {
+    const clients = ports.map((port) => client(port, plan.concurrency))
+    const samples = clients.map(() => [])
+    const cpu = clients.map(() => 0)
+    // Warm-up: open every connection and let both sides' code paths compile.
+    for (let round = 0; round < 3; round++) for (const c of clients) await c.burst()
+    for (let round = 0; round < plan.rounds; round++) {
+      for (const [i, c] of clients.entries()) {
+        const before = cpuMillis(started[i].target.pid)
+        samples[i].push(...(await c.burst()))
+        cpu[i] += cpuMillis(started[i].target.pid) - before
+        // Let the follow-ups of the burst finish, as between bursts of real use.
+        await new Promise((resolve) => setTimeout(resolve, 300))
+      }
     }
+    await Promise.all(clients.map((c) => c.close()))
+    started.forEach(({ what }, i) =>
+      rows.push({
+        what,
+        ...plan,
+        ackMs: summary(samples[i]),
+        // The server's CPU during its bursts (follow-up work that ran meanwhile included), per command.
+        cpuMicrosPerAck: Number.isNaN(cpu[i]) ? undefined : Math.round((cpu[i] * 1000) / samples[i].length)
+      })
+    )
   }
 } finally {
+  for (const { target } of started) target.stop()
+  hero.stop()
   receiver.closeAllConnections()
   receiver.close()
 }
 
-console.log(`| target (Node ${process.version}) | concurrent | samples | p50 ms | p99 ms | max ms |`)
-console.log("| --- | --- | --- | --- | --- | --- |")
-for (const row of rows) {
+console.log(
+  `| target (Node ${process.version}) | concurrent | samples | p50 ms | p99 ms | max ms | server CPU µs/ack |`
+)
+console.log("| --- | --- | --- | --- | --- | --- | --- |")
+for (const { ackMs, concurrency, cpuMicrosPerAck, what } of rows) {
   console.log(
-    `| ${row.what} | ${row.concurrency} | ${row.ackMs.samples} | ${row.ackMs.p50} | ${row.ackMs.p99} | ${row.ackMs.max} |`
+    `| ${what} | ${concurrency} | ${ackMs.samples} | ${ackMs.p50} | ${ackMs.p99} | ${ackMs.max} | ${
+      cpuMicrosPerAck ?? "n/a"
+    } |`
   )
 }
 writeFileSync(

@@ -14,7 +14,6 @@ import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import type * as HttpApp from "@effect/platform/HttpApp"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import * as HttpRouter from "@effect/platform/HttpRouter"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import type * as HeroError from "@hero-pds/core/HeroError"
@@ -33,6 +32,7 @@ import * as FiberSet from "effect/FiberSet"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
+import type * as Scheduler from "effect/Scheduler"
 import * as Body from "./internal/body.js"
 import * as Dedupe from "./internal/dedupe.js"
 import * as Queue from "./internal/queue.js"
@@ -116,24 +116,36 @@ export const layerCommandQueue: Layer.Layer<CommandQueue, never, SlackConfig.Sla
  * Follow-ups as fibers of a set that lives as long as the layer. On release (shutdown) the queue is closed, so
  * commands still waiting get their final "try again" follow-up at once; commands in flight get up to
  * `drainMillis` (default 7 s) to finish, and are then interrupted, which sends theirs. Bounded in all.
+ * With a `scheduler`, follow-up fibers run on it: the Node entry runs them after pending I/O, so that in a burst
+ * acknowledgements go first.
  *
  * @since 0.1.0
  * @category layers
  */
-export const layerFollowUps = (drainMillis = 7_000): Layer.Layer<FollowUps, never, CommandQueue> =>
+export const layerFollowUps = (
+  options: { readonly drainMillis?: number | undefined; readonly scheduler?: Scheduler.Scheduler | undefined } = {}
+): Layer.Layer<FollowUps, never, CommandQueue> =>
   Layer.scoped(
     FollowUps,
     Effect.gen(function*() {
       const queue = yield* CommandQueue
       const set = yield* FiberSet.make()
       yield* Effect.addFinalizer(() =>
-        // Finalizers run uninterruptibly: the waits are made interruptible so that their timeouts can end them.
+        // Finalizers run uninterruptibly: the wait is made interruptible so that its timeout can end it.
         Effect.zipRight(
           queue.close,
-          Effect.ignore(Effect.timeout(Effect.interruptible(FiberSet.awaitEmpty(set)), drainMillis))
+          Effect.ignore(Effect.timeout(Effect.interruptible(FiberSet.awaitEmpty(set)), options.drainMillis ?? 7_000))
         )
       )
-      return { run: (effect) => Effect.asVoid(FiberSet.run(set, effect)) }
+      const { scheduler } = options
+      return {
+        run: (effect) => {
+          // Interruptible whatever the request fiber is (the platform may run handlers uninterruptibly), so that
+          // shutdown can end them.
+          const fork = Effect.asVoid(FiberSet.run(set, Effect.interruptible(effect)))
+          return scheduler === undefined ? fork : Effect.withScheduler(fork, scheduler)
+        }
+      }
     })
   )
 
@@ -495,18 +507,29 @@ export const make: Effect.Effect<
     return HttpServerResponse.empty({ status: 200 })
   })
 
-  const healthz = HttpServerResponse.unsafeJson({ status: "ok" }, {
-    headers: { "cache-control": "no-store" }
+  const healthz = HttpServerResponse.unsafeJson({ status: "ok" })
+  const notFound = status(404, "Not Found")
+  const methodNotAllowed = status(405, "Method Not Allowed")
+
+  /** Three routes: a direct match is cheaper per request than a router. */
+  const route = Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
+    const query = request.url.indexOf("?")
+    const path = query === -1 ? request.url : request.url.slice(0, query)
+    switch (path) {
+      case "/slack/commands":
+        return request.method === "POST" ? commands : Effect.succeed(methodNotAllowed)
+      case "/slack/interactions":
+        return request.method === "POST" ? interactions : Effect.succeed(methodNotAllowed)
+      case "/healthz":
+        return request.method === "GET" || request.method === "HEAD"
+          ? Effect.succeed(healthz)
+          : Effect.succeed(methodNotAllowed)
+      default:
+        return Effect.succeed(notFound)
+    }
   })
 
-  const router = HttpRouter.empty.pipe(
-    HttpRouter.post("/slack/commands", commands),
-    HttpRouter.post("/slack/interactions", interactions),
-    HttpRouter.get("/healthz", Effect.succeed(healthz))
-  )
-
-  return router.pipe(
-    Effect.catchTag("RouteNotFound", () => Effect.succeed(status(404, "Not Found"))),
+  return route.pipe(
     Effect.catchAllCause((cause) =>
       Effect.as(
         Effect.annotateLogs(Effect.logError("request failed", cause), { event: "request_failed" }),

@@ -5,6 +5,7 @@
 import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
+import * as Scheduler from "effect/Scheduler"
 import { createHmac } from "node:crypto"
 import type * as SlackLogger from "../SlackLogger.js"
 import type * as SlackSignature from "../SlackSignature.js"
@@ -18,6 +19,9 @@ export const hmac: SlackSignature.HmacFactory = {
       return (data) => Effect.sync(() => createHmac("sha256", key).update(data).digest())
     })
 }
+
+/** A scheduler for background work (follow-ups): its fibers run after the I/O that is pending, never before. */
+export const background: Scheduler.Scheduler = Scheduler.makeBatched((runBatch) => setImmediate(runBatch))
 
 /** Reads the body from the `IncomingMessage` itself, within the limit (see `Body.readStream`). */
 export const readBody: Body.Read = (request, maxBytes) =>
