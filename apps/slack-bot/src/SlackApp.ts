@@ -509,21 +509,18 @@ export const make: Effect.Effect<
 
   const healthz = HttpServerResponse.unsafeJson({ status: "ok" })
   const notFound = status(404, "Not Found")
-  const methodNotAllowed = status(405, "Method Not Allowed")
 
-  /** Three routes: a direct match is cheaper per request than a router. */
+  /** Three routes (anything else, other methods included, is 404): a direct match is cheaper than a router. */
   const route = Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
     const query = request.url.indexOf("?")
     const path = query === -1 ? request.url : request.url.slice(0, query)
     switch (path) {
       case "/slack/commands":
-        return request.method === "POST" ? commands : Effect.succeed(methodNotAllowed)
+        return request.method === "POST" ? commands : Effect.succeed(notFound)
       case "/slack/interactions":
-        return request.method === "POST" ? interactions : Effect.succeed(methodNotAllowed)
+        return request.method === "POST" ? interactions : Effect.succeed(notFound)
       case "/healthz":
-        return request.method === "GET" || request.method === "HEAD"
-          ? Effect.succeed(healthz)
-          : Effect.succeed(methodNotAllowed)
+        return Effect.succeed(request.method === "GET" ? healthz : notFound)
       default:
         return Effect.succeed(notFound)
     }

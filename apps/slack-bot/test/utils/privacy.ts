@@ -79,14 +79,16 @@ export const expectClean = (lines: ReadonlyArray<string>, secrets: Secrets, labe
 }
 
 /**
- * The app's own usage examples (`943 476 5919 22/10/2010`, `9434765919 2010-10-22`, the date hints) taken out
+ * The app's own usage examples (`943 476 5919 22/10/2010`, `9434765919 22 Oct 2010`, the date hints) taken out
  * of a reply: they are documentation, but the number and date belong to sandbox patients too.
  */
 export const withoutExamples = (text: string): string =>
   text
     .replaceAll("943 476 5919 22/10/2010", "[example]")
-    .replaceAll("9434765919 2010-10-22", "[example]")
-    .replaceAll("DD/MM/YYYY (22/10/2010) or YYYY-MM-DD (2010-10-22)", "[date forms]")
+    .replaceAll("9434765919 22 Oct 2010", "[example]")
+    .replaceAll("(22/10/2010, 22.10.2010, 22 October 2010) or as 2010-10-22", "[date forms]")
+    .replaceAll("day first (22/10/2010, 22.10.2010 or 22 Oct 2010) or as 2010-10-22", "[date forms]")
+    .replaceAll("e.g. 22/10/2010", "[date example]")
 
 /** Every captured line must be one JSON object. */
 export const expectJsonLines = (lines: ReadonlyArray<string>): ReadonlyArray<Record<string, unknown>> =>
