@@ -44,8 +44,8 @@ export interface Options {
   readonly config: Layer.Layer<SlackConfig.SlackConfig, ConfigError.ConfigError>
   /** Where JSON log lines go (default: stdout, in batches). */
   readonly logSink?: SlackLogger.Sink | undefined
-  /** Connections held at most (default 1,024); more are refused. */
-  readonly maxConnections?: number | undefined
+  /** The server's limits (default {@link limits}). */
+  readonly limits?: Partial<Limits> | undefined
   /** How long shutdown waits for commands in flight (default 7 s). */
   readonly drainMillis?: number | undefined
 }
@@ -58,16 +58,30 @@ export interface Options {
 export const defaultPort = 3000
 
 /**
- * The server's limits, in milliseconds and connections.
+ * What a client may hold: time to send the headers, time to send the whole request, idle time on a kept-alive
+ * connection, and connections at once (more are refused).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Limits {
+  readonly headersTimeoutMillis: number
+  readonly requestTimeoutMillis: number
+  readonly keepAliveTimeoutMillis: number
+  readonly maxConnections: number
+}
+
+/**
+ * The server's default limits.
  *
  * @since 0.1.0
  */
-export const limits = {
+export const limits: Limits = {
   headersTimeoutMillis: 10_000,
   requestTimeoutMillis: 15_000,
   keepAliveTimeoutMillis: 5_000,
   maxConnections: 1_024
-} as const
+}
 
 /** A Hero client over undici (or the embedded sandbox) for one practice's configuration. */
 const clientLayer: SlackPractices.ClientLayer = (config) =>
@@ -112,13 +126,15 @@ export const layer = (options: Options): Layer.Layer<never, ConfigError.ConfigEr
       Effect.provideService(Body.Reader, Node.readBody),
       Effect.provideService(SlackSignature.HmacImplementation, Node.hmac)
     )
+    const bounds = { ...limits, ...options.limits }
     const server = Http.createServer({
-      headersTimeout: limits.headersTimeoutMillis,
-      requestTimeout: limits.requestTimeoutMillis,
-      keepAliveTimeout: limits.keepAliveTimeoutMillis,
-      connectionsCheckingInterval: 1_000
+      headersTimeout: bounds.headersTimeoutMillis,
+      requestTimeout: bounds.requestTimeoutMillis,
+      keepAliveTimeout: bounds.keepAliveTimeoutMillis,
+      // How often the timeouts are checked (Node's default, 30 s, would let a slow client hold on far longer).
+      connectionsCheckingInterval: Math.min(1_000, bounds.headersTimeoutMillis)
     })
-    server.maxConnections = options.maxConnections ?? limits.maxConnections
+    server.maxConnections = bounds.maxConnections
     const port = options.port ?? defaultPort
     const httpServer = yield* NodeHttpServer.make(() => server, {
       port,

@@ -25,8 +25,6 @@ export interface Queue {
   readonly leave: (ticket: Ticket) => Effect.Effect<void>
   /** Refuses newcomers and wakes every waiter with `Closed`. */
   readonly close: Effect.Effect<void>
-  readonly running: () => number
-  readonly waiting: () => number
 }
 
 export const make = (options: { readonly concurrency: number; readonly capacity: number }): Queue => {
@@ -73,8 +71,6 @@ export const make = (options: { readonly concurrency: number; readonly capacity:
     close: Effect.sync(() => {
       closed = true
       for (const wake of waiters.splice(0)) wake(false)
-    }),
-    running: () => running,
-    waiting: () => waiters.length
+    })
   }
 }

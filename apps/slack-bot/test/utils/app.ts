@@ -22,6 +22,7 @@ export interface RunningApp {
 export const startApp = async (options: {
   readonly env: Record<string, string>
   readonly drainMillis?: number
+  readonly limits?: Partial<NodeServer.Limits>
 }): Promise<RunningApp> => {
   const lines: Array<string> = []
   let resolvePort: (port: number) => void = () => {}
@@ -39,7 +40,8 @@ export const startApp = async (options: {
         host: "127.0.0.1",
         config: SlackConfig.layer(options.env),
         logSink: sink,
-        drainMillis: options.drainMillis
+        drainMillis: options.drainMillis,
+        limits: options.limits
       }),
       scope
     )
