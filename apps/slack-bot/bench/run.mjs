@@ -8,7 +8,8 @@
  * undici Pool with one connection per concurrent command (no pipelining, as Slack's own requests arrive), and
  * the same client measures, in the same run, a bare node:http server that answers a fixed JSON at once: the floor
  * that any server would show under this client. `BENCH_BASELINE_DIST=<dir with NodeMain.js>` adds another build
- * of the app (e.g. main's) to the same run. Follow-ups go to a local receiver and are counted, not timed.
+ * of the app (e.g. main's) to the same run; `BENCH_PROFILE=1` writes each server's CPU profile to /tmp/prof. Follow-ups
+ * go to a local receiver and are counted, not timed.
  */
 import { spawn } from "node:child_process"
 import { createHmac } from "node:crypto"
@@ -111,7 +112,7 @@ const signedCommands = (count) =>
       user_id: `UBENCH${n}`,
       channel_id: "CBENCH001",
       command: "/register-patient",
-      text: process.env.BENCH_TEXT ?? "900 000 0009 22/10/2010",
+      text: "900 000 0009 22/10/2010",
       response_url: `${receiverOrigin}/commands/${n}`
     }).toString()
     const timestamp = String(Math.floor(Date.now() / 1000))
