@@ -177,10 +177,13 @@ const status = (code: number, text: string) => HttpServerResponse.text(text, { s
 
 const crockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
-/** A short random reference that staff can read out: 10 characters, 50 bits. */
+/**
+ * A short random reference that staff can read out: 10 characters, about 49 bits. It starts with a letter, so it is
+ * never ten digits (which the logger would mask as an NHS number).
+ */
 const newReference = (): string => {
   const bytes = crypto.getRandomValues(new Uint8Array(10))
-  return Array.from(bytes, (byte) => crockford[byte & 31]).join("")
+  return Array.from(bytes, (byte, i) => i === 0 ? crockford[10 + (byte % 22)] : crockford[byte & 31]).join("")
 }
 
 const isForm = (contentType: string | undefined) =>
