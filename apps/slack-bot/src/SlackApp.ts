@@ -370,7 +370,7 @@ export const make: Effect.Effect<
           durationMs: finished - started,
           nhsNumber: masked,
           nhsNumberHash: yield* hashOf(command.nhsNumber),
-          ...(claim._tag === "Duplicate" ? { duplicateOf: claim.entry.correlationId } : {}),
+          ...(claim._tag === "Duplicate" ? { duplicateOf: claim.entry.reference } : {}),
           ...outcomeDetails(outcome)
         })
         yield* deliver(responseUrl, replyFor(masked, outcome, reference), reference, deadlineAt)

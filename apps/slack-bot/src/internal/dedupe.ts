@@ -4,7 +4,7 @@ import * as FiberId from "effect/FiberId"
 
 /** One command being answered, or answered within the window. */
 export interface Entry<A> {
-  readonly correlationId: string
+  readonly reference: string
   readonly result: Deferred.Deferred<A>
   /** Epoch ms after which the entry is forgotten; `Infinity` while the first call is in flight. */
   expiresAt: number
@@ -16,7 +16,7 @@ export type Claim<A> =
 
 export interface Guard<A> {
   /** The entry for `key` if one is live (a duplicate), else a new one that the caller must settle. */
-  readonly claim: (key: string, correlationId: string) => Effect.Effect<Claim<A>>
+  readonly claim: (key: string, reference: string) => Effect.Effect<Claim<A>>
   /** Records the result; keeps it for the window when `keep`, else forgets it at once. */
   readonly settle: (key: string, entry: Entry<A>, result: A, keep: boolean) => Effect.Effect<void>
   readonly size: () => number
@@ -42,7 +42,7 @@ export const make = <A>(options: { readonly windowMillis: number; readonly maxEn
   }
 
   return {
-    claim: (key, correlationId) =>
+    claim: (key, reference) =>
       Effect.clockWith((clock) =>
         Effect.sync((): Claim<A> => {
           const now = clock.unsafeCurrentTimeMillis()
@@ -50,7 +50,7 @@ export const make = <A>(options: { readonly windowMillis: number; readonly maxEn
           if (live !== undefined && live.expiresAt > now) return { _tag: "Duplicate", entry: live }
           entries.delete(key)
           evict(now)
-          const entry: Entry<A> = { correlationId, result: Deferred.unsafeMake(FiberId.none), expiresAt: Infinity }
+          const entry: Entry<A> = { reference, result: Deferred.unsafeMake(FiberId.none), expiresAt: Infinity }
           entries.set(key, entry)
           return { _tag: "First", entry }
         })
