@@ -223,16 +223,24 @@ const replyFor = (masked: string, outcome: Outcome, reference: string): SlackRep
           : SlackReply.failed(masked, error, reference)
     })
 
-/** The audit fields of an outcome: patient id, Hero's request id and the error's details. */
+/** The Hero call's correlation id (`x-correlation-id`), which core puts on its results and errors. */
+const correlationIdOf = (value: object): Record<string, string> =>
+  "correlationId" in value && typeof value.correlationId === "string" ? { correlationId: value.correlationId } : {}
+
+/** The audit fields of an outcome: correlation id, patient id, Hero's request id and the error's details. */
 const outcomeDetails = (outcome: Outcome): Record<string, unknown> => {
   if (Exit.isSuccess(outcome)) {
-    return outcome.value._tag === "Registered"
-      ? { patient_id: SlackReply.showPatientId(outcome.value.patientId).text }
-      : {}
+    return {
+      ...correlationIdOf(outcome.value),
+      ...(outcome.value._tag === "Registered"
+        ? { patient_id: SlackReply.showPatientId(outcome.value.patientId).text }
+        : {})
+    }
   }
   return Option.match(failureOf(outcome), {
     onNone: () => ({}),
     onSome: (error) => ({
+      ...correlationIdOf(error),
       ...("status" in error ? { status: error.status } : {}),
       ...("attempts" in error ? { attempts: error.attempts } : {}),
       ...("requestId" in error && error.requestId !== undefined ? { heroRequestId: error.requestId } : {}),
