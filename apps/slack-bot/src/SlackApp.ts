@@ -224,14 +224,13 @@ const replyFor = (masked: string, outcome: Outcome, reference: string): SlackRep
     })
 
 /** The Hero call's correlation id (`x-correlation-id`), which core puts on its results and errors. */
-const correlationIdOf = (value: object): Record<string, string> =>
-  "correlationId" in value && typeof value.correlationId === "string" ? { correlationId: value.correlationId } : {}
+const correlation = (correlationId: string | undefined) => correlationId === undefined ? {} : { correlationId }
 
 /** The audit fields of an outcome: correlation id, patient id, Hero's request id and the error's details. */
 const outcomeDetails = (outcome: Outcome): Record<string, unknown> => {
   if (Exit.isSuccess(outcome)) {
     return {
-      ...correlationIdOf(outcome.value),
+      ...correlation(outcome.value.correlationId),
       ...(outcome.value._tag === "Registered"
         ? { patient_id: SlackReply.showPatientId(outcome.value.patientId).text }
         : {})
@@ -240,7 +239,7 @@ const outcomeDetails = (outcome: Outcome): Record<string, unknown> => {
   return Option.match(failureOf(outcome), {
     onNone: () => ({}),
     onSome: (error) => ({
-      ...correlationIdOf(error),
+      ...(isHeroError(error) ? correlation(error.correlationId) : {}),
       ...("status" in error ? { status: error.status } : {}),
       ...("attempts" in error ? { attempts: error.attempts } : {}),
       ...("requestId" in error && error.requestId !== undefined ? { heroRequestId: error.requestId } : {}),

@@ -11,7 +11,7 @@ import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpApp from "@effect/platform/HttpApp"
 import * as HeroClient from "@hero-pds/core/HeroClient"
 import * as HeroConfig from "@hero-pds/core/HeroConfig"
-import * as EdgeHeroClient from "@hero-pds/edge/EdgeHeroClient"
+import * as EdgeHeroTransport from "@hero-pds/edge/EdgeHeroTransport"
 import * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -61,9 +61,9 @@ interface Ready {
 
 /** A Hero client over `fetch` for one practice's configuration. */
 const clientLayer: SlackPractices.ClientLayer = (config) =>
-  HeroClient.layer.pipe(
+  HeroClient.layerTransport.pipe(
     Layer.provide(Layer.succeed(HeroConfig.HeroConfig, config)),
-    Layer.provide(EdgeHeroClient.layerHttpClient())
+    Layer.provide(EdgeHeroTransport.layer())
   )
 
 const fatal = (sink: SlackLogger.Sink, message: string) =>

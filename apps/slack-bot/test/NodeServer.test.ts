@@ -113,6 +113,9 @@ describe("Node server end to end", () => {
     })
     expect(audit.time).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/)
     expect(audit.user).toMatch(/^UE2E/)
+    // The Hero call's correlation id, as Hero received it in x-correlation-id.
+    expect(audit.correlationId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/)
+    expect(audit.correlationId).toBe(hero.calls.at(-1)!.correlationId)
     expect(typeof audit.durationMs).toBe("number")
     expect(json).toContain(String(audit.reference))
     expect(hero.requests()).toBe(1)
@@ -131,7 +134,9 @@ describe("Node server end to end", () => {
     const { followUp, json } = await acked("999 000 0018 01/01/1990")
     expect(followUp.text).toBe("No patient found on PDS (*** *** 0018)")
     expect(json).toContain("Check the NHS number and date of birth")
-    expect(lastAudit()).toMatchObject({ outcome: "PatientNotFound", status: 404 })
+    const audit = lastAudit()
+    expect(audit).toMatchObject({ outcome: "PatientNotFound", status: 404, heroRequestId: expect.any(String) })
+    expect(audit.correlationId).toBe(hero.calls.at(-1)!.correlationId)
   })
 
   it("explains rate limiting with the seconds to wait", async () => {
