@@ -3,49 +3,31 @@
  * sees more calls at once than `HERO_MAX_CONCURRENCY` (counted at the real server on 127.0.0.1), commands past the
  * queue's bound are answered "busy" at once with no Hero call, and every admitted command gets its follow-up.
  */
-import * as Sandbox from "@hero-pds/sandbox/Sandbox"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import type { RunningApp } from "./utils/app.js"
-import { startApp } from "./utils/app.js"
-import type { HeroHarness, Receiver } from "./utils/servers.js"
-import { startHeroHarness, startReceiver } from "./utils/servers.js"
+import type { Stack } from "./utils/app.js"
+import { startStack } from "./utils/app.js"
 import * as Slack from "./utils/slack.js"
 
 const burst = 300
 const concurrency = 4
 const queued = 36
 
-let hero: HeroHarness
-let receiver: Receiver
-let app: RunningApp
+let stack: Stack
 
 beforeAll(async () => {
-  hero = await startHeroHarness()
-  receiver = await startReceiver()
-  app = await startApp({
-    env: {
-      SLACK_SIGNING_SECRET: Slack.secret,
-      SLACK_ALLOWED_TEAM_IDS: Slack.team,
-      SLACK_RESPONSE_URL_ORIGINS: receiver.origin,
-      AUDIT_HASH_KEY: Slack.auditHashKey,
-      HERO_API_KEY: Sandbox.apiKey,
-      HERO_PRACTICE_GROUP_ID: Sandbox.practiceGroupId,
-      HERO_BASE_URL: hero.url,
-      HERO_MAX_RETRIES: "0",
-      HERO_MAX_CONCURRENCY: String(concurrency),
-      SLACK_MAX_QUEUED_COMMANDS: String(queued)
-    }
-  })
+  stack = await startStack((base) => ({
+    ...base,
+    HERO_MAX_RETRIES: "0",
+    HERO_MAX_CONCURRENCY: String(concurrency),
+    SLACK_MAX_QUEUED_COMMANDS: String(queued)
+  }))
 }, 30_000)
 
-afterAll(async () => {
-  await app?.close()
-  await receiver?.close()
-  await hero?.close()
-})
+afterAll(() => stack?.close())
 
 describe("a burst while Hero is slow", () => {
   it(`${burst} commands at once: acks under 3 s, Hero concurrency within the bound, busy past the queue`, async () => {
+    const { app, hero, receiver } = stack
     await hero.reset({ delayMs: 400 })
     const signed = Array.from(
       { length: burst },

@@ -6,8 +6,9 @@ import * as Net from "node:net"
 import { fileURLToPath } from "node:url"
 import { afterEach, describe, expect, it } from "vitest"
 import * as Node from "../src/internal/node.js"
+import { appEnv } from "./utils/app.js"
 import { expectClean, expectJsonLines } from "./utils/privacy.js"
-import { cleanEnv, killAll, spawnNode, waitFor } from "./utils/processes.js"
+import { cleanEnv, killAll, listeningPort, spawnNode, waitFor } from "./utils/processes.js"
 import { startHeroHarness, startReceiver } from "./utils/servers.js"
 import * as Slack from "./utils/slack.js"
 
@@ -30,11 +31,7 @@ describe("Node entry (dist/NodeMain.js)", () => {
         AUDIT_HASH_KEY: Slack.auditHashKey,
         HERO_ENV: "sandbox"
       })
-      const port = await waitFor(() =>
-        app.stdout.map((line) => JSON.parse(line)).find((line) => line.event === "listening")?.port as
-          | number
-          | undefined
-      )
+      const port = await listeningPort(app)
       const signed = Slack.signedCommand({ text: "900 000 0009 22/10/2010", responseUrl: receiver.url() })
       const ack = await fetch(`http://127.0.0.1:${port}/slack/commands`, {
         method: "POST",
@@ -133,21 +130,11 @@ describe("Node entry (dist/NodeMain.js)", () => {
       const app = run({
         PORT: "0",
         HOST: "127.0.0.1",
-        SLACK_SIGNING_SECRET: Slack.secret,
-        SLACK_ALLOWED_TEAM_IDS: Slack.team,
-        SLACK_RESPONSE_URL_ORIGINS: receiver.origin,
-        AUDIT_HASH_KEY: Slack.auditHashKey,
-        HERO_API_KEY: "sandbox-api-key",
-        HERO_PRACTICE_GROUP_ID: "sandbox-practice-group",
-        HERO_BASE_URL: hero.url,
+        ...appEnv({ heroUrl: hero.url, receiverOrigin: receiver.origin }),
         HERO_MAX_CONCURRENCY: "2",
         HERO_DEADLINE_MS: "60000"
       })
-      const port = await waitFor(() =>
-        app.stdout.map((line) => JSON.parse(line)).find((line) => line.event === "listening")?.port as
-          | number
-          | undefined
-      )
+      const port = await listeningPort(app)
       const commands = 12
       for (let i = 0; i < commands; i++) {
         const signed = Slack.signedCommand({

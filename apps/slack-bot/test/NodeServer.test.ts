@@ -8,11 +8,11 @@ import { createHmac } from "node:crypto"
 import * as Http from "node:http"
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
 import type { RunningApp } from "./utils/app.js"
-import { startApp } from "./utils/app.js"
+import { startStack } from "./utils/app.js"
 import { expectWithinLimits } from "./utils/blockKit.js"
 import { expectClean, expectJsonLines } from "./utils/privacy.js"
 import type { HeroHarness, Receiver } from "./utils/servers.js"
-import { startHeroHarness, startReceiver } from "./utils/servers.js"
+import { startReceiver } from "./utils/servers.js"
 import * as Slack from "./utils/slack.js"
 
 let hero: HeroHarness
@@ -23,23 +23,15 @@ let userCounter = 0
 const Fault = Sandbox.Fault
 
 beforeAll(async () => {
-  hero = await startHeroHarness()
-  receiver = await startReceiver()
-  app = await startApp({
-    env: {
-      SLACK_SIGNING_SECRET: Slack.secret,
-      SLACK_ALLOWED_TEAM_IDS: `${Slack.team},TTEST0002`,
-      SLACK_ALLOWED_CHANNEL_IDS: `${Slack.channel},CTEST0002`,
-      SLACK_RESPONSE_URL_ORIGINS: `https://hooks.slack.com,${receiver.origin}`,
-      AUDIT_HASH_KEY: Slack.auditHashKey,
-      HERO_API_KEY: Sandbox.apiKey,
-      HERO_PRACTICE_GROUP_ID: Sandbox.practiceGroupId,
-      HERO_BASE_URL: hero.url,
-      HERO_MAX_RETRIES: "1",
-      HERO_RETRY_INITIAL_DELAY_MS: "20",
-      HERO_RETRY_JITTER: "false"
-    }
-  })
+  ;({ app, hero, receiver } = await startStack((base) => ({
+    ...base,
+    SLACK_ALLOWED_TEAM_IDS: `${Slack.team},TTEST0002`,
+    SLACK_ALLOWED_CHANNEL_IDS: `${Slack.channel},CTEST0002`,
+    SLACK_RESPONSE_URL_ORIGINS: `https://hooks.slack.com,${base.SLACK_RESPONSE_URL_ORIGINS}`,
+    HERO_MAX_RETRIES: "1",
+    HERO_RETRY_INITIAL_DELAY_MS: "20",
+    HERO_RETRY_JITTER: "false"
+  })))
 }, 30_000)
 
 afterAll(async () => {

@@ -4,47 +4,32 @@
  * an unmapped channel is refused with no Hero call; the audit names the practice group.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import type { RunningApp } from "./utils/app.js"
-import { startApp } from "./utils/app.js"
+import type { Stack } from "./utils/app.js"
+import { startStack } from "./utils/app.js"
 import { expectClean, expectJsonLines } from "./utils/privacy.js"
-import type { HeroHarness, Receiver } from "./utils/servers.js"
-import { startHeroHarness, startReceiver } from "./utils/servers.js"
 import * as Slack from "./utils/slack.js"
 
 const practiceA = { channel: "CPRACTICEA", practiceGroupId: "pcn-practice-a", apiKey: "key-for-practice-a-0001" }
 const practiceB = { channel: "GPRACTICEB", practiceGroupId: "pcn-practice-b", apiKey: "key-for-practice-b-0002" }
 
-let hero: HeroHarness
-let receiver: Receiver
-let app: RunningApp
+let stack: Stack
 
 beforeAll(async () => {
-  hero = await startHeroHarness()
-  receiver = await startReceiver()
-  app = await startApp({
-    env: {
-      SLACK_SIGNING_SECRET: Slack.secret,
-      SLACK_ALLOWED_TEAM_IDS: Slack.team,
-      SLACK_RESPONSE_URL_ORIGINS: receiver.origin,
-      AUDIT_HASH_KEY: Slack.auditHashKey,
-      SLACK_PRACTICES: JSON.stringify(Object.fromEntries([practiceA, practiceB].map((practice) => [
-        practice.channel,
-        { practiceGroupId: practice.practiceGroupId, apiKey: practice.apiKey }
-      ]))),
-      HERO_BASE_URL: hero.url,
-      HERO_MAX_RETRIES: "0"
-    }
-  })
+  stack = await startStack(({ HERO_API_KEY: _key, HERO_PRACTICE_GROUP_ID: _group, ...base }) => ({
+    ...base,
+    SLACK_PRACTICES: JSON.stringify(Object.fromEntries([practiceA, practiceB].map((practice) => [
+      practice.channel,
+      { practiceGroupId: practice.practiceGroupId, apiKey: practice.apiKey }
+    ]))),
+    HERO_MAX_RETRIES: "0"
+  }))
 }, 30_000)
 
-afterAll(async () => {
-  await app?.close()
-  await receiver?.close()
-  await hero?.close()
-})
+afterAll(() => stack?.close())
 
 describe("two practices mapped by channel", () => {
   it("each channel reaches Hero with its own practice group and key; an unmapped channel is refused", async () => {
+    const { app, hero, receiver } = stack
     await hero.reset({
       credentials: [practiceA, practiceB].map((practice) => ({
         apiKey: practice.apiKey,

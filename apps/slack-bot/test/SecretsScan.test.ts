@@ -25,9 +25,10 @@ import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { inspect } from "node:util"
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
+import { appEnv } from "./utils/app.js"
 import * as Patients from "./utils/patients.js"
 import { expectClean, expectJsonLines, withoutExamples } from "./utils/privacy.js"
-import { cleanEnv, killAll, spawnNode, waitFor } from "./utils/processes.js"
+import { cleanEnv, killAll, listeningPort, spawnNode, waitFor } from "./utils/processes.js"
 import type { HeroHarness, Receiver } from "./utils/servers.js"
 import { startHeroHarness, startReceiver } from "./utils/servers.js"
 import * as Slack from "./utils/slack.js"
@@ -381,21 +382,14 @@ describe("secrets and patient data scan", () => {
         env: cleanEnv({
           PORT: "0",
           HOST: "127.0.0.1",
-          SLACK_SIGNING_SECRET: Slack.secret,
-          SLACK_ALLOWED_TEAM_IDS: Slack.team,
-          SLACK_RESPONSE_URL_ORIGINS: receiver.origin,
-          AUDIT_HASH_KEY: Slack.auditHashKey,
+          ...appEnv({ heroUrl: hero.url, receiverOrigin: receiver.origin }),
           HERO_API_KEY: apiKey,
           HERO_PRACTICE_GROUP_ID: practiceGroupId,
-          HERO_BASE_URL: hero.url,
           HERO_MAX_RETRIES: "1",
           HERO_TIMEOUT_MS: "300"
         })
       })
-      const port = await waitFor(() =>
-        app.stdout.map((line) => JSON.parse(line) as { event?: string; port?: number })
-          .find((line) => line.event === "listening")?.port
-      )
+      const port = await listeningPort(app)
       url = `http://127.0.0.1:${port}`
     }, 30_000)
 

@@ -8,6 +8,7 @@ import { Miniflare } from "miniflare"
 import type { Readable } from "node:stream"
 import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { appEnv } from "./utils/app.js"
 import { bundleWorker } from "./utils/bundle.js"
 import { expectClean } from "./utils/privacy.js"
 import type { HeroHarness, Receiver } from "./utils/servers.js"
@@ -47,13 +48,7 @@ beforeAll(async () => {
     compatibilityDate: "2026-04-01",
     compatibilityFlags: [],
     bindings: {
-      SLACK_SIGNING_SECRET: Slack.secret,
-      SLACK_ALLOWED_TEAM_IDS: Slack.team,
-      SLACK_RESPONSE_URL_ORIGINS: receiver.origin,
-      AUDIT_HASH_KEY: Slack.auditHashKey,
-      HERO_API_KEY: Sandbox.apiKey,
-      HERO_PRACTICE_GROUP_ID: Sandbox.practiceGroupId,
-      HERO_BASE_URL: hero.url,
+      ...appEnv({ heroUrl: hero.url, receiverOrigin: receiver.origin }),
       HERO_MAX_RETRIES: "1",
       HERO_RETRY_INITIAL_DELAY_MS: "20",
       // Short, so the hanging-Hero test is quick; the default is 20 s (Workers cut waitUntil work ~30 s on).

@@ -1,7 +1,8 @@
 /**
  * The Node server (`NodeServer.layer`, as the Node entry runs it) started in-process on 127.0.0.1 and a free
- * port, with its JSON log lines captured.
+ * port, with its JSON log lines captured; and the same between a Hero harness and a `response_url` receiver.
  */
+import * as Sandbox from "@hero-pds/sandbox/Sandbox"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -9,12 +10,16 @@ import * as Layer from "effect/Layer"
 import * as Scope from "effect/Scope"
 import * as NodeServer from "../../src/NodeServer.js"
 import * as SlackConfig from "../../src/SlackConfig.js"
-import type { Signed } from "./slack.js"
+import type { HeroHarness, Receiver } from "./servers.js"
+import { startHeroHarness, startReceiver } from "./servers.js"
+import * as Slack from "./slack.js"
 
 export interface RunningApp {
   readonly url: string
   readonly lines: Array<string>
-  readonly post: (signed: Signed) => Promise<{ readonly status: number; readonly text: string; readonly ms: number }>
+  readonly post: (
+    signed: Slack.Signed
+  ) => Promise<{ readonly status: number; readonly text: string; readonly ms: number }>
   readonly close: () => Promise<void>
 }
 
@@ -65,5 +70,46 @@ export const startApp = async (options: {
       return { status: response.status, text, ms: performance.now() - started }
     },
     close: () => Effect.runPromise(Scope.close(scope, Exit.void))
+  }
+}
+
+/**
+ * The environment of an app between a Hero harness and a `response_url` receiver: the test's signing secret, team
+ * and audit key, the sandbox's credentials, Hero at `heroUrl`, results to `receiverOrigin`.
+ */
+export const appEnv = (servers: { readonly heroUrl: string; readonly receiverOrigin: string }) => ({
+  SLACK_SIGNING_SECRET: Slack.secret,
+  SLACK_ALLOWED_TEAM_IDS: Slack.team,
+  SLACK_RESPONSE_URL_ORIGINS: servers.receiverOrigin,
+  AUDIT_HASH_KEY: Slack.auditHashKey,
+  HERO_API_KEY: Sandbox.apiKey,
+  HERO_PRACTICE_GROUP_ID: Sandbox.practiceGroupId,
+  HERO_BASE_URL: servers.heroUrl
+})
+
+/** A Hero harness, a `response_url` receiver and the app between them, started and closed together. */
+export interface Stack {
+  readonly hero: HeroHarness
+  readonly receiver: Receiver
+  readonly app: RunningApp
+  readonly close: () => Promise<void>
+}
+
+/** Starts a {@link Stack}; `env` adds to (or replaces) {@link appEnv}. */
+export const startStack = async (
+  env: (base: ReturnType<typeof appEnv>) => Record<string, string> = (base) => base
+): Promise<Stack> => {
+  const hero = await startHeroHarness()
+  const receiver = await startReceiver()
+  const app = await startApp({ env: env(appEnv({ heroUrl: hero.url, receiverOrigin: receiver.origin })) })
+  return {
+    hero,
+    receiver,
+    app,
+    close: async () => {
+      await app.close()
+      await receiver.close()
+      await hero.close()
+    }
   }
 }

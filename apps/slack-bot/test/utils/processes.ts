@@ -78,3 +78,10 @@ export const waitFor = async <A>(find: () => A | undefined, timeoutMs = 15_000):
     await new Promise((resolve) => setTimeout(resolve, 25))
   }
 }
+
+/** The port a started server logs in its `{"event":"listening","port":...}` line. */
+export const listeningPort = (started: Started): Promise<number> =>
+  waitFor(() =>
+    started.stdout.map((line) => JSON.parse(line) as { event?: string; port?: number })
+      .find((line) => line.event === "listening")?.port
+  )

@@ -53,12 +53,14 @@ export interface Signed {
   readonly body: string
 }
 
-/** A command signed at `nowSeconds`, with optional overrides of the headers. */
-export const signedCommand = (
-  fields: CommandFields,
-  options: { readonly nowSeconds?: number; readonly secret?: string } = {}
-): Signed => {
-  const body = commandBody(fields)
+/** How a request is signed: at `nowSeconds` (default now), with `secret` (default the tests' signing secret). */
+export interface SignOptions {
+  readonly nowSeconds?: number
+  readonly secret?: string
+}
+
+/** A form body signed the way Slack signs it. */
+export const signedForm = (body: string, options: SignOptions = {}): Signed => {
   const timestamp = String(options.nowSeconds ?? Math.floor(Date.now() / 1000))
   return {
     body,
@@ -70,19 +72,13 @@ export const signedCommand = (
   }
 }
 
+/** A signed slash command. */
+export const signedCommand = (fields: CommandFields, options: SignOptions = {}): Signed =>
+  signedForm(commandBody(fields), options)
+
 /** A signed interactivity request (`payload=<json>`), as Slack sends when a button is clicked. */
-export const signedInteraction = (payload: unknown, options: { readonly secret?: string } = {}): Signed => {
-  const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString()
-  const timestamp = String(Math.floor(Date.now() / 1000))
-  return {
-    body,
-    headers: {
-      "content-type": "application/x-www-form-urlencoded",
-      "x-slack-request-timestamp": timestamp,
-      "x-slack-signature": sign(options.secret ?? secret, timestamp, body)
-    }
-  }
-}
+export const signedInteraction = (payload: unknown, options: SignOptions = {}): Signed =>
+  signedForm(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), options)
 
 /** A `block_actions` payload for the verification link button. */
 export const blockActions = {
