@@ -1,7 +1,7 @@
 /**
  * `pnpm bench`: acknowledgement latency (p50, p99, max) of the Node entry (`dist/NodeMain.js`; Hero is the sandbox
  * served by a process of its own) for 50 and for 500 concurrent signed `/register-patient` commands, each a burst
- * sent at once, several rounds after a warm-up, and the server's CPU per command (Linux). Writes
+ * sent at once, several rounds after a warm-up, and the server's CPU per command and memory after (Linux). Writes
  * bench-results.json and prints a Markdown table.
  *
  * The load client must not be the bottleneck: bodies are signed before the clock starts, requests go through an
@@ -91,6 +91,16 @@ const server = require("node:http").createServer((request, response) => {
 server.listen(0, "127.0.0.1", () => console.log(JSON.stringify({ event: "listening", port: server.address().port })))
 `
 const startFloor = () => startChild(["-e", floorServer], {})
+
+/** Resident memory of a process (MiB), from /proc (Linux); undefined elsewhere. */
+const rssMiB = (pid) => {
+  try {
+    const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith("VmRSS:"))
+    return Math.round(Number(line.split(/\s+/)[1]) / 1024)
+  } catch {
+    return undefined
+  }
+}
 
 /** CPU time (user + system, ms) a process has used so far, from /proc (Linux); undefined elsewhere. */
 const cpuMillis = (pid) => {
@@ -190,7 +200,8 @@ try {
         ...plan,
         ackMs: summary(samples[i]),
         // The server's CPU during its bursts (follow-up work that ran meanwhile included), per command.
-        cpuMicrosPerAck: Number.isNaN(cpu[i]) ? undefined : Math.round((cpu[i] * 1000) / samples[i].length)
+        cpuMicrosPerAck: Number.isNaN(cpu[i]) ? undefined : Math.round((cpu[i] * 1000) / samples[i].length),
+        rssMiBAfter: rssMiB(started[i].target.pid)
       })
     )
   }
@@ -202,15 +213,12 @@ try {
 }
 
 console.log(
-  `| target (Node ${process.version}) | concurrent | samples | p50 ms | p99 ms | max ms | server CPU µs/ack |`
+  `| target (Node ${process.version}) | concurrent | samples | p50 ms | p99 ms | max ms | server CPU µs/ack | RSS MiB |`
 )
-console.log("| --- | --- | --- | --- | --- | --- | --- |")
-for (const { ackMs, concurrency, cpuMicrosPerAck, what } of rows) {
-  console.log(
-    `| ${what} | ${concurrency} | ${ackMs.samples} | ${ackMs.p50} | ${ackMs.p99} | ${ackMs.max} | ${
-      cpuMicrosPerAck ?? "n/a"
-    } |`
-  )
+console.log("| --- | --- | --- | --- | --- | --- | --- | --- |")
+for (const { ackMs, concurrency, cpuMicrosPerAck, rssMiBAfter, what } of rows) {
+  const figures = [ackMs.samples, ackMs.p50, ackMs.p99, ackMs.max, cpuMicrosPerAck ?? "n/a", rssMiBAfter ?? "n/a"]
+  console.log(`| ${what} | ${concurrency} | ${figures.join(" | ")} |`)
 }
 writeFileSync(
   new URL("../bench-results.json", import.meta.url),
