@@ -1,49 +1,50 @@
 /**
- * Bulk registration from a CSV file (the engine of `hero-pds bulk`): reads the input as a stream, validates each
- * row locally, registers the valid rows through the `HeroClient` in context (so its rate, concurrency limit and
- * shared cooldown apply), and appends one output row per input row, in input order, to a file that survives
- * crashes and resumes: re-running with the same output never registers a row that is already written there.
+ * Bulk registration from a CSV file (the engine of `hero-pds bulk`). A run holds a lock beside its output, reads
+ * the input as a stream (any encoding Excel saves, its delimiter detected, its header's names matched loosely),
+ * validates each row locally, registers the valid rows through the `HeroClient` in context at a pace that follows
+ * the rate and the measured latency, and appends one output row per input row, in input order, to a file that
+ * survives crashes and resumes: re-running with the same output never registers a row that is already written
+ * there, and refuses an output written against another origin or practice group.
  *
  * @since 0.1.0
  */
 import * as HeroClient from "@hero-pds/core/HeroClient"
+import * as HeroConfig from "@hero-pds/core/HeroConfig"
 import type * as HeroError from "@hero-pds/core/HeroError"
 import * as Outcome from "@hero-pds/core/Outcome"
-import type * as RegisterPds from "@hero-pds/core/RegisterPds"
-import type * as Chunk from "effect/Chunk"
-import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
-import * as Fs from "node:fs"
-import * as Csv from "./Csv.js"
+import { BulkError } from "./internal/bulkError.js"
+import * as Guard from "./internal/bulkGuard.js"
+import * as BulkInput from "./internal/bulkInput.js"
+import * as Output from "./internal/bulkOutput.js"
+import { Policy } from "./internal/bulkPolicy.js"
+import * as Resume from "./internal/bulkResume.js"
 import * as Rows from "./internal/bulkRows.js"
-import * as internalCsv from "./internal/csv.js"
-import { describeFsError, readBytes } from "./internal/files.js"
+import * as Throttle from "./internal/bulkThrottle.js"
+import * as Csv from "./internal/csv.js"
+
+export {
+  /**
+   * Why a bulk run could not start or go on (exit 2 in the CLI). The message names files, columns and line or row
+   * numbers, never patient data. `reason` is one of `InputUnreadable`, `InputMalformed`, `MissingColumns`,
+   * `AmbiguousColumns`, `MonthFirstDates`, `OutputMismatch` (the output is another input's), `OutputUnwritable`,
+   * `OutputLocked` (another run holds it) and `OriginMismatch` (it holds answers from elsewhere).
+   *
+   * @since 0.1.0
+   * @category errors
+   */
+  BulkError
+}
 
 /**
- * The output's columns: `row,nhs_number,dob,outcome,patient_id,login_url,error,status`.
+ * The output's first columns: `row,nhs_number,dob,outcome,patient_id,login_url,error,status`; the input's other
+ * columns follow them, unchanged.
  *
  * @since 0.1.0
  */
-export const outputHeader: ReadonlyArray<string> = Rows.outputHeader
-
-/**
- * Why a bulk run could not start or go on. The message names files and line or row numbers, never patient data.
- * - `InputUnreadable`: the input cannot be opened or read;
- * - `InputMalformed`: the input is not valid CSV (the message names the line);
- * - `MissingColumns`: the header names neither `nhs_number,dob` nor `forename,surname,dob,postcode`;
- * - `OutputMismatch`: the output exists but is not this input's bulk output (another file, or edited);
- * - `OutputUnwritable`: the output cannot be written.
- *
- * @since 0.1.0
- * @category errors
- */
-export class BulkError extends Data.TaggedError("BulkError")<{
-  readonly reason: "InputUnreadable" | "InputMalformed" | "MissingColumns" | "OutputMismatch" | "OutputUnwritable"
-  readonly message: string
-}> {}
+export const outputHeader: ReadonlyArray<string> = Rows.contractColumns
 
 /**
  * How many rows ended each way: by outcome, and the errors by `_tag`.
@@ -65,12 +66,15 @@ export interface Counts {
  * @category models
  */
 export interface Progress {
-  /** Data rows in the input (blank lines and all-empty records are not rows). */
+  /** Rows with data in the input (blank rows are not rows to register). */
   readonly total: number
   /** Rows in the output. */
   readonly done: number
   /** Rows that were already in the output when this run started. */
   readonly resumed: number
+  /** Rows this run is sending again (`retryErrors`), of which `retried` have a new outcome. */
+  readonly toRetry: number
+  readonly retried: number
   /** The outcomes of all `done` rows. */
   readonly counts: Counts
 }
@@ -79,9 +83,9 @@ export interface Progress {
  * How a run ended:
  * - `Completed`: every input row has its output row;
  * - `Interrupted`: `stop` or `abort` ended it early; re-running resumes;
- * - `HeroFailed`: Hero refused the credentials (`Unauthorized`/`Forbidden`, at once), or kept failing
- *   (`RateLimited`/`ServerError`/`TransportError` on `failureStreak` rows in a row, after each row's retries):
- *   the run stopped at `row`, which is not written (nor any after it), so re-running resumes there.
+ * - `HeroFailed`: Hero refused the credentials (at once), or kept failing (temporary failures on `failureStreak`
+ *   rows in a row, after each row's retries): the run stopped at `row`, which is not written (nor any after it), so
+ *   re-running resumes there.
  *
  * @since 0.1.0
  * @category models
@@ -115,7 +119,7 @@ export interface InvalidRow {
  * @category models
  */
 export interface Summary extends Progress {
-  /** Rows written by this run. */
+  /** Rows written by this run (retried rows included). */
   readonly processed: number
   /** The first invalid rows of this run (at most 20), to explain the `InvalidInput` rows. */
   readonly invalidRows: ReadonlyArray<InvalidRow>
@@ -131,12 +135,24 @@ export interface Summary extends Progress {
  * @category models
  */
 export interface Options {
-  /** The CSV to read: a header with `nhs_number,dob` or `forename,surname,dob,postcode`. */
+  /** The CSV to read: a header naming an NHS number and a date of birth, or forename, surname, date of birth and
+   * postcode (case, spaces and punctuation ignored; `NHS No`, `DOB`, `First name`, `Last name`, ... accepted). */
   readonly input: string
   /** The CSV to write or resume. */
   readonly output: string
-  /** Rows registered at once (default 4). */
+  /** The input's encoding when it has no byte order mark (default UTF-8; `latin1` is read as Windows-1252). */
+  readonly encoding?: "utf-8" | "windows-1252" | "latin1" | undefined
+  /** The input's delimiter: `,`, `;` or a tab (default: the one its header line uses most). */
+  readonly delimiter?: "," | ";" | "\t" | undefined
+  /** Requests per second at most, paced a little under it and backing off on 429s. */
+  readonly rate?: number | undefined
+  /** Rows registered at once. Default: with a `rate`, as many as the measured latency needs (up to 64), else 4. */
   readonly concurrency?: number | undefined
+  /** Send again the rows of the output whose outcome was a temporary failure (rate limited, server, transport),
+   * writing their new outcome in place. */
+  readonly retryErrors?: boolean | undefined
+  /** Each 429 the transport under the client received (retries included), so the pace backs off at once. */
+  readonly rateLimited?: Stream.Stream<void> | undefined
   /** When this completes, no further row is sent; rows in flight finish and are written. */
   readonly stop?: Effect.Effect<void> | undefined
   /** When this completes, rows in flight are abandoned (not written: a re-run does them again). */
@@ -145,413 +161,242 @@ export interface Options {
   readonly onProgress?: ((progress: Progress) => void) | undefined
   /** How often written rows are forced to disk (`fdatasync`), in milliseconds (default 1000), and at the end. */
   readonly syncIntervalMs?: number | undefined
-  /** Rows in a row that end in a temporary Hero failure before the run stops (default the larger of 10 and
-   * twice the concurrency). Fewer are written as `error` rows, like any other outcome. */
+  /** Rows in a row that end in a temporary Hero failure before the run stops (default the larger of 10 and twice
+   * the rows in flight). Fewer are written as `error` rows, like any other outcome. */
   readonly failureStreak?: number | undefined
 }
 
-/** Ends the stream of rows early (caught inside `run`). */
-const halt = { _tag: "Halt" } as const
-
-const inputError = (input: string) => (error: unknown) =>
-  new BulkError({ reason: "InputUnreadable", message: `Cannot read ${input}: ${describeFsError(error)}` })
-
-const records = (input: string) =>
-  Csv.decode()(Csv.decodeUtf8(readBytes(input, inputError(input)))).pipe(
-    Stream.mapError((error) =>
-      error._tag === "CsvError"
-        ? new BulkError({ reason: "InputMalformed", message: `${input}: ${error.message}` })
-        : error
-    )
-  )
-
-const missingColumns = (input: string) =>
-  new BulkError({
-    reason: "MissingColumns",
-    message: `${input}: the first line must be a header naming the columns nhs_number and dob, ` +
-      "or forename, surname, dob and postcode (in any order; other columns are ignored)"
-  })
-
-/** The first pass: the columns, and how many data rows there are. Also finds malformed CSV before any request. */
-const scan = (input: string) =>
-  Effect.gen(function*() {
-    let columns: Rows.Columns | undefined
-    let header = true
-    let total = 0
-    yield* Stream.runForEach(records(input), (record) => {
-      if (header) {
-        header = false
-        columns = Rows.columnsOf(record.fields)
-        return columns === undefined ? Effect.fail(missingColumns(input)) : Effect.void
-      }
-      if (!Rows.isBlank(record.fields)) total++
-      return Effect.void
-    })
-    if (columns === undefined) return yield* Effect.fail(missingColumns(input))
-    return { columns, total }
-  })
-
-interface Tally {
-  registered: number
-  verification_required: number
-  error: number
-  errors: Record<string, number>
-}
-
-const emptyTally = (): Tally => ({ registered: 0, verification_required: 0, error: 0, errors: {} })
-
-const count = (tally: Tally, outcome: string, error: string) => {
-  if (outcome === "registered" || outcome === "verification_required" || outcome === "error") tally[outcome]++
-  if (error !== "") tally.errors[error] = (tally.errors[error] ?? 0) + 1
-}
-
-const snapshot = (tally: Tally): Counts => ({ ...tally, errors: { ...tally.errors } })
-
-interface Resumed {
-  readonly exists: boolean
-  /** Whether the output has its header (else it is written first). */
-  readonly hasHeader: boolean
-  readonly done: number
-  readonly fingerprints: Array<number>
-  readonly tally: Tally
-  /** The byte length of the complete rows: anything after is a row cut short by a crash, and is dropped. */
-  readonly keepBytes: number
-}
-
-const headerLine = internalCsv.formatRecord(Rows.outputHeader)
-
-/** Reads what an earlier run wrote. The file is read as latin1, so character offsets are byte offsets. */
-const resume = (input: string, output: string): Effect.Effect<Resumed, BulkError> =>
-  Effect.gen(function*() {
-    const fresh: Resumed = {
-      exists: false,
-      hasHeader: false,
-      done: 0,
-      fingerprints: [],
-      tally: emptyTally(),
-      keepBytes: 0
-    }
-    const stat = yield* Effect.try({
-      try: () => Fs.statSync(output, { throwIfNoEntry: false }),
-      catch: (error) =>
-        new BulkError({ reason: "OutputUnwritable", message: `Cannot use ${output}: ${describeFsError(error)}` })
-    })
-    if (stat === undefined) return fresh
-    const mismatch = (where: string) =>
-      new BulkError({
-        reason: "OutputMismatch",
-        message: `${output} exists but is not ${input}'s bulk output (${where}). ` +
-          "Use another --out, or move that file away to start again."
-      })
-    if (!stat.isFile()) return yield* Effect.fail(mismatch("it is not a file"))
-    const parser = new internalCsv.Parser()
-    const fingerprints: Array<number> = []
-    const tally = emptyTally()
-    let hasHeader = false
-    let done = 0
-    let keepBytes = 0
-    const take = (record: internalCsv.ParsedRecord): Effect.Effect<void, BulkError> => {
-      if (!record.terminated) return Effect.void
-      if (!hasHeader) {
-        if (record.fields.join(",") !== Rows.outputHeader.join(",")) return Effect.fail(mismatch("its header differs"))
-        hasHeader = true
-        keepBytes = record.end
-        return Effect.void
-      }
-      const fields = record.fields.map((field) => Buffer.from(field, "latin1").toString("utf8"))
-      const row = done + 1
-      if (
-        fields.length !== Rows.outputHeader.length || fields[0] !== String(row) ||
-        !(Rows.outcomes as ReadonlyArray<string>).includes(fields[3]!)
-      ) {
-        return Effect.fail(mismatch(`its row ${row} is not one bulk writes`))
-      }
-      done = row
-      fingerprints.push(Rows.fingerprint(fields[1]!, fields[2]!))
-      count(tally, fields[3]!, fields[6]!)
-      keepBytes = record.end
-      return Effect.void
-    }
-    yield* Stream.runForEach(
-      readBytes(
-        output,
-        (error) =>
-          new BulkError({ reason: "OutputUnwritable", message: `Cannot read ${output}: ${describeFsError(error)}` })
-      ),
-      (bytes) => {
-        const result = parser.feed(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1"))
-        return Array.isArray(result)
-          ? Effect.forEach(result, take, { discard: true })
-          : Effect.fail(mismatch(`line ${result.line} is not valid CSV`))
-      }
-    )
-    // A quote left open at the end, or a last line with no line break, is a row cut short: it is dropped.
-    const tail = parser.end()
-    if (Array.isArray(tail)) yield* Effect.forEach(tail, take, { discard: true })
-    // Only ever drop what could be the start of the next line bulk would have written, never someone's data.
-    if (stat.size > keepBytes) {
-      const expected = hasHeader ? `${done + 1},` : headerLine
-      const cut = yield* Effect.sync(() => {
-        const fd = Fs.openSync(output, "r")
-        try {
-          const buffer = Buffer.alloc(Math.min(expected.length, stat.size - keepBytes))
-          Fs.readSync(fd, buffer, 0, buffer.length, keepBytes)
-          return buffer.toString("latin1")
-        } finally {
-          Fs.closeSync(fd)
-        }
-      })
-      if (!expected.startsWith(cut)) return yield* Effect.fail(mismatch("it ends in a line bulk did not write"))
-    }
-    return { exists: true, hasHeader, done, fingerprints, tally, keepBytes }
-  })
-
-/** The output file: appends whole rows, and forces them to disk every `syncIntervalMs` and when closed. */
-const openOutput = (output: string, resumed: Resumed, syncIntervalMs: number) =>
-  Effect.acquireRelease(
-    Effect.try({
-      try: () => {
-        if (resumed.exists) Fs.truncateSync(output, resumed.keepBytes)
-        const fd = Fs.openSync(output, "a")
-        let lastSync = Date.now()
-        let dirty = false
-        const write = (text: string) => {
-          const buffer = Buffer.from(text, "utf8")
-          let offset = 0
-          while (offset < buffer.length) offset += Fs.writeSync(fd, buffer, offset)
-          dirty = true
-          if (Date.now() - lastSync >= syncIntervalMs) sync()
-        }
-        const sync = () => {
-          if (!dirty) return
-          Fs.fdatasyncSync(fd)
-          dirty = false
-          lastSync = Date.now()
-        }
-        if (!resumed.hasHeader) write(headerLine)
-        return { write, sync, close: () => Fs.closeSync(fd) }
-      },
-      catch: (error) =>
-        new BulkError({ reason: "OutputUnwritable", message: `Cannot write ${output}: ${describeFsError(error)}` })
-    }),
-    (file) =>
-      Effect.sync(() => {
-        try {
-          file.sync()
-        } finally {
-          file.close()
-        }
-      })
-  )
-
-const writeError = (output: string) => (error: unknown) =>
-  new BulkError({ reason: "OutputUnwritable", message: `Cannot write ${output}: ${describeFsError(error)}` })
-
 interface Settled {
   readonly prepared: Rows.Prepared
-  readonly result: Either.Either<RegisterPds.Result, HeroError.HeroError>
+  readonly row: number
+  readonly outcome: Outcome.Outcome
+  readonly error: HeroError.HeroError | undefined
 }
 
-const outputFields = ({ prepared, result }: Settled): Array<string> => {
-  const base = [String(prepared.row), prepared.nhsNumber, prepared.dob]
-  return Either.match(result, {
-    onRight: (result) =>
-      result._tag === "Registered"
-        ? [...base, "registered", result.patientId, "", "", ""]
-        : [...base, "verification_required", "", result.loginUrl, "", ""],
-    onLeft: (error) => [...base, "error", "", "", error._tag, "status" in error ? String(error.status) : ""]
-  })
-}
+const originOf = (config: HeroConfig.Service): Guard.Origin => ({
+  environment: config.environment,
+  origin: new URL(config.baseUrl).origin,
+  practiceGroupId: config.practiceGroupId
+})
+
+/** Ends the stream of settled rows early (caught inside `run`). */
+const halt = { _tag: "Halt" } as const
 
 /**
- * Registers every row of `options.input` not yet in `options.output`, appending their output rows in input
- * order. Invalid rows become `InvalidInput` rows without a request. Fails with a `BulkError` (before any request
- * when the input is unreadable, malformed or lacks the columns, or the output is not this input's). The
- * `HeroClient` in context decides rate, concurrency limit and retries.
+ * Registers every row of `options.input` not yet in `options.output` (and, with `retryErrors`, those whose outcome
+ * was a temporary failure), writing their output rows in input order. Invalid rows become `InvalidInput` rows
+ * without a request. Fails with a `BulkError` before any request when the input is unreadable, malformed, lacks the
+ * columns or has US dates, or the output is locked, another input's or another origin's. The `HeroClient` in
+ * context applies its retries; the `HeroConfig` names the origin recorded beside the output.
  *
  * @since 0.1.0
  * @category running
  */
-export const run = (options: Options): Effect.Effect<Summary, BulkError, HeroClient.HeroClient> =>
+export const run = (
+  options: Options
+): Effect.Effect<Summary, BulkError, HeroClient.HeroClient | HeroConfig.HeroConfig> =>
   Effect.scoped(Effect.gen(function*() {
     const started = Date.now()
     const client = yield* HeroClient.HeroClient
-    const concurrency = Math.max(1, Math.floor(options.concurrency ?? 4))
-    const streakLimit = Math.max(1, options.failureStreak ?? Math.max(10, 2 * concurrency))
-    const { columns, total } = yield* scan(options.input)
-    const resumed = yield* resume(options.input, options.output)
-    if (resumed.done > total) {
+    const config = yield* HeroConfig.HeroConfig
+    yield* Guard.lock(options.output)
+    const input = yield* BulkInput.scan(options.input, {
+      encoding: options.encoding,
+      delimiter: options.delimiter
+    })
+    const header = Rows.outputHeader(input.columns)
+    const resumed = yield* Resume.resume(options.input, options.output, header, options.retryErrors === true)
+    if (resumed.rows.length > input.total) {
       return yield* Effect.fail(
         new BulkError({
           reason: "OutputMismatch",
-          message: `${options.output} has ${resumed.done} rows but ${options.input} has ${total}: ` +
+          message: `${options.output} has ${resumed.rows.length} rows but ${options.input} has ${input.total}: ` +
             "it is another input's output. Use another --out."
         })
       )
     }
-    const file = yield* openOutput(options.output, resumed, options.syncIntervalMs ?? 1000)
+    yield* Guard.claimOrigin(options.output, originOf(config), resumed.rows.length > 0)
+    yield* Output.cutTail(options.output, resumed.keepBytes)
+
+    const throttle = yield* Throttle.make({ rate: options.rate, concurrency: options.concurrency })
+    if (options.rateLimited !== undefined) {
+      yield* Effect.forkScoped(Stream.runForEach(options.rateLimited, () => throttle.rateLimited))
+    }
+    const streakLimit = Math.max(1, options.failureStreak ?? Math.max(10, 2 * throttle.maxWindow))
     const tally = resumed.tally
-    let done = resumed.done
+    let done = resumed.rows.length
+    let retried = 0
     const invalidRows: Array<InvalidRow> = []
     let ending: Ending = { _tag: "Completed" }
-    const progress = (): Progress => ({ total, done, resumed: resumed.done, counts: snapshot(tally) })
+    const progress = (): Progress => ({
+      total: input.total,
+      done,
+      resumed: resumed.rows.length,
+      toRetry: resumed.retry.size,
+      retried,
+      counts: { ...tally, errors: { ...tally.errors } }
+    })
     options.onProgress?.(progress())
 
-    /** Temporary failures held back: written once a row after them succeeds, dropped if the run stops on them. */
-    let held: Array<Settled> = []
-    const write = (settled: ReadonlyArray<Settled>) => {
-      if (settled.length === 0) return
-      let text = ""
-      for (const row of settled) {
-        const fields = outputFields(row)
-        text += internalCsv.formatRecord(fields)
-        count(tally, fields[3]!, fields[6]!)
-        if (Either.isLeft(row.result) && row.result.left._tag === "InvalidInput" && invalidRows.length < 20) {
-          invalidRows.push({ row: row.prepared.row, issues: row.result.left.issues })
-        }
-      }
-      file.write(text)
-      done += settled.length
-    }
-    const heroFailed = (row: number, error: HeroError.HeroError): Ending => ({
-      _tag: "HeroFailed",
-      row,
-      error: error._tag,
-      status: "status" in error ? error.status : undefined,
-      message: error.message
-    })
-
-    /** Writes what can be written; `false` when the run must stop here. */
-    const take = (chunk: Chunk.Chunk<Settled | undefined>): boolean => {
-      const ready: Array<Settled> = []
-      let go = true
-      for (const settled of chunk) {
-        if (settled === undefined) {
-          // The first row skipped after a stop: every row after it was skipped too.
-          go = false
-          break
-        }
-        const error = Either.isLeft(settled.result) ? settled.result.left : undefined
-        if (error !== undefined && Outcome.isCredentialFailure(error)) {
-          ending = heroFailed((held[0] ?? settled).prepared.row, error)
-          held = []
-          go = false
-          break
-        }
-        if (error !== undefined && Outcome.isTemporary(error)) {
-          held.push(settled)
-          if (held.length >= streakLimit) {
-            ending = heroFailed(held[0]!.prepared.row, error)
-            held = []
-            go = false
-            break
-          }
-          continue
-        }
-        ready.push(...held, settled)
-        held = []
-      }
-      write(ready)
-      return go
-    }
-
-    const numbered = records(options.input).pipe(
-      Stream.drop(1),
-      Stream.filter((record) => !Rows.isBlank(record.fields)),
-      Stream.zipWithIndex
-    )
-    // After a stop, rows not yet started are skipped (a flag checked as each row starts: the rows are read in
+    // After a stop, rows not yet sent are skipped (a flag checked as each row's turn comes: rows are read in
     // chunks, so a stop of the stream itself would only take effect at the next chunk).
     let stopping = false
     if (options.stop !== undefined) {
       yield* Effect.forkScoped(Effect.tap(options.stop, () => Effect.sync(() => (stopping = true))))
     }
-    const settled = numbered.pipe(
-      Stream.mapEffect(([record, index]) => {
-        const prepared = Rows.prepare(columns, index + 1, record.fields)
-        if (prepared.row > resumed.done) return Effect.succeedSome(prepared)
-        return resumed.fingerprints[index] === Rows.fingerprint(prepared.nhsNumber, prepared.dob)
-          ? Effect.succeedNone
-          : Effect.fail(
-            new BulkError({
-              reason: "OutputMismatch",
-              message: `Row ${prepared.row} of ${options.input} is not row ${prepared.row} of ${options.output}: ` +
-                "the output belongs to another input. Use another --out."
-            })
-          )
-      }),
-      Stream.filterMap((prepared) => prepared),
-      Stream.mapEffect(
-        (prepared): Effect.Effect<Settled | undefined> =>
-          Effect.suspend(() =>
-            stopping
-              ? Effect.succeed(undefined)
-              : Either.isLeft(prepared.request)
-              ? Effect.succeed({ prepared, result: Either.left(prepared.request.left) })
-              : Effect.map(
-                Effect.either(client.registerPds(prepared.request.right)),
-                (result) => ({ prepared, result })
-              )
-          ),
-        { concurrency }
-      )
-    )
-    const rows = options.abort === undefined ? settled : Stream.interruptWhen(settled, options.abort)
-
-    // (`Stream.runForEachWhile` over `Stream.chunks` would be the natural fit, but it retains every element.)
-    yield* Stream.runForEachChunk(rows, (chunk) =>
-      Effect.flatMap(
-        Effect.try({
-          try: () => {
-            const go = take(chunk)
-            options.onProgress?.(progress())
-            return go
-          },
-          catch: writeError(options.output)
-        }),
-        (go) => (go ? Effect.void : Effect.fail(halt))
-      )).pipe(Effect.catchIf((error): error is typeof halt => error === halt, () => Effect.void))
-    if (ending._tag === "Completed") {
-      // Temporary failures at the very end are outcomes like any other.
-      yield* Effect.try({ try: () => write(held), catch: writeError(options.output) })
-      held = []
-      // The rows ended before the input did: `stop` or `abort` ended the run.
-      if (done < total) ending = { _tag: "Interrupted" }
+    const settle = (prepared: Rows.Prepared): Effect.Effect<Settled | undefined> => {
+      const result = Either.isLeft(prepared.request)
+        ? Effect.succeed(Either.left(prepared.request.left))
+        : Effect.either(client.registerPds(prepared.request.right))
+      return Effect.map(result, (raw) => {
+        const checked = Rows.checkResult(raw)
+        return Either.match(checked, {
+          onLeft: (error) => ({ prepared, row: prepared.row, outcome: Outcome.fromError(error), error }),
+          onRight: (result) => ({ prepared, row: prepared.row, outcome: Outcome.fromResult(result), error: undefined })
+        })
+      })
     }
-    yield* Effect.try({ try: () => file.sync(), catch: writeError(options.output) })
+    const send = (prepared: Rows.Prepared) =>
+      Either.isLeft(prepared.request)
+        ? settle(prepared)
+        : throttle.run(Effect.suspend(() => (stopping ? Effect.succeed(undefined) : settle(prepared))))
+
+    const mismatch = (row: number) =>
+      new BulkError({
+        reason: "OutputMismatch",
+        message: `Row ${row} of ${options.input} is not row ${row} of ${options.output}: ` +
+          "the output belongs to another input. Use another --out."
+      })
+    const outputCells = (settled: Settled) => Rows.outputRow(settled.prepared, settled.outcome)
+    const noteInvalid = (settled: Settled) => {
+      if (settled.error?._tag === "InvalidInput" && invalidRows.length < 20) {
+        invalidRows.push({ row: settled.row, issues: settled.error.issues })
+      }
+    }
+
+    /** Sends `rows` and passes what the failure policy lets through to `write`; the ending it met, if any. */
+    const registerAll = (
+      rows: Stream.Stream<Rows.Prepared, BulkError>,
+      write: (ready: ReadonlyArray<Settled>) => void
+    ): Effect.Effect<boolean, BulkError> => {
+      const policy = new Policy<Settled>(streakLimit)
+      const settled = Stream.mapEffect(rows, send, { concurrency: throttle.maxWindow })
+      const cut = options.abort === undefined ? settled : Stream.interruptWhen(settled, options.abort)
+      let stopped = false
+      return Stream.runForEachChunk(cut, (chunk) => {
+        const rowsIn: Array<Settled> = []
+        for (const row of chunk) {
+          // The first row skipped after a stop: every row after it was skipped too.
+          if (row === undefined) {
+            stopped = true
+            break
+          }
+          rowsIn.push(row)
+        }
+        const { ready, stop } = policy.take(rowsIn)
+        return Effect.zipRight(
+          Effect.try({
+            try: () => {
+              write(ready)
+              options.onProgress?.(progress())
+            },
+            catch: (error) => (error instanceof BulkError ? error : new BulkError({
+              reason: "OutputUnwritable",
+              message: `Cannot write ${options.output}: ${String(error)}`
+            }))
+          }),
+          stop === undefined && !stopped ? Effect.void : Effect.suspend(() => {
+            if (stop !== undefined) {
+              ending = {
+                _tag: "HeroFailed",
+                row: stop.row,
+                error: stop.error._tag,
+                status: "status" in stop.error ? stop.error.status : undefined,
+                message: stop.error.message
+              }
+            }
+            return Effect.fail(halt)
+          })
+        )
+      }).pipe(
+        Effect.as(true),
+        Effect.catchIf((error): error is typeof halt => error === halt, () => Effect.succeed(false)),
+        Effect.tap((completed) => (completed ? Effect.sync(() => write(policy.flush())) : Effect.void))
+      )
+    }
+
+    const resumedIndex = new Map(resumed.rows.map((row, index) => [row, index]))
+    const prepared = BulkInput.rows(input).pipe(
+      Stream.map((row) => Rows.prepare(input.columns, row.row, row.fields))
+    )
+    /** A resumed row must be the same row as when it was written. */
+    const check = (row: Rows.Prepared) => {
+      const index = resumedIndex.get(row.row)
+      return index === undefined || resumed.fingerprints[index] === Rows.fingerprint(...cellsOf(row))
+        ? Effect.void
+        : Effect.fail(mismatch(row.row))
+    }
+
+    // 1. With `retryErrors`: the temporary failures, sent again and written in place.
+    let go = true
+    if (resumed.retry.size > 0) {
+      const replacements = new Map<number, ReadonlyArray<string>>()
+      go = yield* registerAll(
+        prepared.pipe(Stream.filter((row) => resumed.retry.has(row.row)), Stream.tap(check)),
+        (ready) => {
+          for (const settled of ready) {
+            Resume.count(tally, "error", resumed.retry.get(settled.row)!, -1)
+            Resume.count(tally, settled.outcome.outcome, settled.error?._tag ?? "")
+            noteInvalid(settled)
+            replacements.set(settled.row, outputCells(settled))
+          }
+          retried += ready.length
+        }
+      )
+      yield* Output.replaceRows(options.output, resumed.bom, replacements)
+    }
+
+    // 2. The rows not yet in the output, appended.
+    if (go && done < input.total) {
+      const writer = yield* Output.open(options.output, header, resumed, {
+        bom: input.format.bom || input.format.encoding !== "utf-8",
+        syncIntervalMs: options.syncIntervalMs ?? 1000
+      })
+      const last = resumed.rows.at(-1) ?? 0
+      go = yield* registerAll(
+        prepared.pipe(Stream.tap(check), Stream.filter((row) => row.row > last)),
+        (ready) => {
+          for (const settled of ready) {
+            Resume.count(tally, settled.outcome.outcome, settled.error?._tag ?? "")
+            noteInvalid(settled)
+          }
+          writer.write(ready.map(outputCells))
+          done += ready.length
+        }
+      )
+      yield* Effect.try({
+        try: () => writer.sync(),
+        catch: () => new BulkError({ reason: "OutputUnwritable", message: `Cannot write ${options.output}` })
+      })
+    } else if (!resumed.hasHeader) {
+      yield* Output.open(options.output, header, resumed, {
+        bom: input.format.bom || input.format.encoding !== "utf-8",
+        syncIntervalMs: 0
+      })
+    }
+    // The rows ended before the input did: `stop` or `abort` ended the run.
+    if (ending._tag === "Completed" && (done < input.total || retried < resumed.retry.size)) {
+      ending = { _tag: "Interrupted" }
+    }
     options.onProgress?.(progress())
     return {
       ...progress(),
-      processed: done - resumed.done,
+      processed: done - resumed.rows.length + retried,
       invalidRows,
       ending,
       elapsedMs: Date.now() - started
     }
   }))
 
-/**
- * One data row validated as {@link run} validates it: the output's `nhs_number` and `dob` columns (normalised
- * when the row is valid, as given when not; `nhs_number` empty for a demographic row) and the request to send,
- * or the `InvalidInput` written instead.
- *
- * @since 0.1.0
- * @category models
- */
-export interface PreparedRow {
-  readonly row: number
-  readonly nhsNumber: string
-  readonly dob: string
-  readonly request: Either.Either<RegisterPds.Request, HeroError.InvalidInput>
-}
-
-/**
- * Validates one data row under a header as {@link run} does; `None` when the header lacks the needed columns.
- *
- * @since 0.1.0
- */
-export const prepareRow = (
-  header: ReadonlyArray<string>,
-  row: number,
-  fields: ReadonlyArray<string>
-): Option.Option<PreparedRow> =>
-  Option.map(Option.fromNullable(Rows.columnsOf(header)), (columns) => Rows.prepare(columns, row, fields))
+/** The `nhs_number` and `dob` cells of a row as written (made safe for spreadsheets). */
+const cellsOf = (row: Rows.Prepared): [string, string] => [Csv.safeCell(row.nhsNumber), Csv.safeCell(row.dob)]

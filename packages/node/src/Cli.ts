@@ -5,7 +5,10 @@
  */
 import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
+import type * as CliApp from "@effect/cli/CliApp"
+import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as Options from "@effect/cli/Options"
+import * as ValidationError from "@effect/cli/ValidationError"
 import * as DateOfBirth from "@hero-pds/core/DateOfBirth"
 import * as EnvConfig from "@hero-pds/core/EnvConfig"
 import * as HeroClient from "@hero-pds/core/HeroClient"
@@ -22,6 +25,9 @@ import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as BulkCommand from "./internal/bulkCommand.js"
+import * as Throttle from "./internal/bulkThrottle.js"
+import * as Csv from "./internal/csv.js"
+import * as Terminal from "./internal/terminal.js"
 import * as Render from "./internal/render.js"
 import { version } from "./internal/version.js"
 import * as NodeHeroClient from "./NodeHeroClient.js"
@@ -76,6 +82,17 @@ const configFrom = (
 /** The Node client for a validated configuration. */
 const clientLayer = (config: HeroConfig.Service) =>
   Layer.provide(NodeHeroClient.layerWithoutConfig, Layer.succeed(HeroConfig.HeroConfig, config))
+
+/** A number flag whose bad value is named in plain English ("'abc' is not an integer"). */
+const numberOption = (name: string, kind: "integer" | "number") =>
+  Options.text(name).pipe(
+    Options.mapEffect((text) => {
+      const value = Number(text)
+      return text.trim() !== "" && Number.isFinite(value) && (kind === "number" || Number.isInteger(value))
+        ? Effect.succeed(value)
+        : Effect.fail(ValidationError.invalidValue(HelpDoc.p(`--${name}: '${text}' is not ${kind === "integer" ? "an integer" : "a number"}`)))
+    })
+  )
 
 const json = Options.boolean("json").pipe(Options.withDescription("Print exactly one JSON object on stdout"))
 
@@ -173,14 +190,29 @@ const register = Command.make("register", {
     )
   )
 
+/** Why a port cannot be listened on, in words. */
+const listenProblem = (cause: unknown): string => {
+  const code = typeof cause === "object" && cause !== null && "code" in cause ? String(cause.code) : undefined
+  return code === "EADDRINUSE"
+    ? "the port is in use (choose another with --port)"
+    : code === "EACCES"
+    ? "permission denied (choose a port above 1023)"
+    : code ?? "the port cannot be used"
+}
+
 const sandbox = Command.make("sandbox", {
-  port: Options.integer("port").pipe(
+  port: numberOption("port", "integer").pipe(
     Options.withDefault(Sandbox.defaultPort),
-    Options.withDescription("Port on 127.0.0.1")
+    Options.withDescription("Port on 127.0.0.1 (0: any free port)")
   )
 }, ({ port }) =>
   Effect.gen(function*() {
-    const { url } = yield* NodeSandboxServer.serve({ port })
+    if (port < 0 || port > 65535) {
+      return yield* Effect.fail(`--port must be from 0 (any free port) to 65535, not ${port}`)
+    }
+    const { url } = yield* NodeSandboxServer.serve({ port }).pipe(
+      Effect.mapError((error) => `cannot listen on 127.0.0.1:${port}: ${listenProblem(error.cause)}`)
+    )
     yield* Console.log(
       [
         `Hero sandbox listening on ${url}`,
@@ -194,7 +226,12 @@ const sandbox = Command.make("sandbox", {
       ].join("\n")
     )
     return yield* Effect.never
-  }).pipe(Effect.scoped, Effect.orDie)).pipe(
+  }).pipe(
+    Effect.scoped,
+    Effect.catchAll((message) =>
+      Effect.zipRight(Console.error(`Error: ${message}`), setExitCode(Outcome.usageExitCode))
+    )
+  )).pipe(
     Command.withDescription("Serve the Hero sandbox over HTTP on 127.0.0.1 for local development.")
   )
 
@@ -202,13 +239,26 @@ const bulk = Command.make("bulk", {
   ...connection,
   input: Args.text({ name: "in.csv" }).pipe(Args.withDescription("The CSV to register")),
   output: Options.text("out").pipe(Options.withDescription("The CSV to write, or to resume if it exists")),
-  concurrency: Options.integer("concurrency").pipe(
-    Options.withDefault(BulkCommand.defaultConcurrency),
-    Options.withDescription("Rows registered at once")
+  concurrency: numberOption("concurrency", "integer").pipe(
+    Options.optional,
+    Options.withDescription(
+      `Rows registered at once (default: with --rate, as many as the latency needs; else ${Throttle.defaultConcurrency})`
+    )
   ),
-  rate: Options.float("rate").pipe(
+  rate: numberOption("rate", "number").pipe(
     Options.optional,
     Options.withDescription("Requests per second at most (e.g. the partner agreement's limit)")
+  ),
+  encoding: Options.choice("encoding", Csv.encodings).pipe(
+    Options.optional,
+    Options.withDescription("The input's encoding when it has no byte order mark (default utf-8)")
+  ),
+  delimiter: Options.choice("delimiter", Object.keys(Csv.delimiters) as Array<keyof typeof Csv.delimiters>).pipe(
+    Options.optional,
+    Options.withDescription("The input's delimiter (default: detected from its header line)")
+  ),
+  retryErrors: Options.boolean("retry-errors").pipe(
+    Options.withDescription("Send again the rows of --out whose outcome was a temporary failure, in place")
   )
 }, (args) =>
   Effect.gen(function*() {
@@ -217,7 +267,7 @@ const bulk = Command.make("bulk", {
       maxConcurrency: settings.concurrency,
       maxRequestsPerSecond: settings.rate
     })
-    return yield* BulkCommand.run(settings, clientLayer(config))
+    return yield* BulkCommand.run(settings, config)
   }).pipe(
     Effect.catchAll((error) =>
       Effect.zipRight(Console.error(`Error: ${error.message}`), setExitCode(Outcome.usageExitCode))
@@ -225,16 +275,25 @@ const bulk = Command.make("bulk", {
   )).pipe(
     Command.withDescription(
       "Register every row of a CSV file, within Hero's rate limit, writing one output row per input row.\n\n" +
-        "The input's header names nhs_number,dob or forename,surname,dob,postcode (any order, any case; optional\n" +
-        "ehr_partner, ehr_partner_id; other columns ignored). The output has the columns\n" +
-        "row,nhs_number,dob,outcome,patient_id,login_url,error,status in input order. Re-running with the same\n" +
-        "--out resumes: rows already written are never sent again. Ctrl-C stops sending, lets the requests in\n" +
-        "flight finish and writes them (Ctrl-C again stops at once).\n\n" +
+        "The input may be UTF-8 (with or without a BOM), UTF-16 with a BOM, or Windows-1252 (--encoding), separated\n" +
+        "by commas, semicolons or tabs. Its header names an NHS number and a date of birth, or forename, surname, date\n" +
+        "of birth and postcode (any order, case, spacing or punctuation: NHS No, DOB, First name, Last name, ...).\n" +
+        "Dates are read day first; a file with US (month-first) dates is refused. The output has the columns\n" +
+        "row,nhs_number,dob,outcome,patient_id,login_url,error,status, then the input's other columns unchanged,\n" +
+        "one row per input row in input order (row = the input's data-row number), every cell safe to open in a\n" +
+        "spreadsheet. Re-running with the same --out resumes: rows already written are never sent again; with\n" +
+        "--retry-errors, rows that failed for a temporary reason are sent again and rewritten in place. One run per\n" +
+        "--out at a time (a lock beside it); where its answers came from is recorded beside it (--out.origin.json),\n" +
+        "and a resume against another environment or practice group is refused.\n" +
+        `Ctrl-C or SIGTERM stops sending and gives the requests in flight ${
+          BulkCommand.gracePeriodMs / 1000
+        } seconds to finish (Ctrl-C again\nstops at once); unfinished rows are done when you resume.\n\n` +
         "Example:\n" +
         "  hero-pds bulk patients.csv --out registered.csv --rate 50\n\n" +
         "Exit codes: 0 every row done (per-row errors are in the file), 2 usage, configuration, unreadable or\n" +
-        "malformed input, or an --out that is not this input's; 5 Hero refused the credentials; 6 rate limited\n" +
-        "or 7 server/network errors on many rows in a row (stopped; resume later); 130 Ctrl-C, 143 SIGTERM."
+        "malformed input, an --out that is not this input's, is locked by another run or came from elsewhere;\n" +
+        "5 Hero refused the credentials; 6 rate limited or 7 server/network errors on many rows in a row (stopped;\n" +
+        "resume later); 130 Ctrl-C, 143 SIGTERM."
     )
   )
 
@@ -253,4 +312,9 @@ export const command = Command.make("hero-pds", connection).pipe(
  *
  * @since 0.1.0
  */
-export const run = Command.run(command, { name: "hero-pds", version })
+export const run = (
+  argv: ReadonlyArray<string>
+): Effect.Effect<void, ValidationError.ValidationError, CliApp.CliApp.Environment> =>
+  Terminal.withPlainConsole(runCommand(argv))
+
+const runCommand = Command.run(command, { name: "hero-pds", version })

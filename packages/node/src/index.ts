@@ -6,11 +6,6 @@ export * as Bulk from "./Bulk.js"
 /**
  * @since 0.1.0
  */
-export * as Csv from "./Csv.js"
-
-/**
- * @since 0.1.0
- */
 export * as NodeHeroClient from "./NodeHeroClient.js"
 
 /**

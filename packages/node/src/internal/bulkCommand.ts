@@ -1,4 +1,6 @@
-import type * as HeroClient from "@hero-pds/core/HeroClient"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HeroClient from "@hero-pds/core/HeroClient"
+import * as HeroConfig from "@hero-pds/core/HeroConfig"
 import * as Outcome from "@hero-pds/core/Outcome"
 import * as Cause from "effect/Cause"
 import * as Console from "effect/Console"
@@ -7,34 +9,48 @@ import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
-import type * as Layer from "effect/Layer"
+import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as PubSub from "effect/PubSub"
 import * as Schedule from "effect/Schedule"
+import * as Stream from "effect/Stream"
 import * as Path from "node:path"
 import * as Bulk from "../Bulk.js"
+import * as NodeHeroClient from "../NodeHeroClient.js"
 import * as Report from "./bulkReport.js"
+import * as Csv from "./csv.js"
+import * as Terminal from "./terminal.js"
 
-export const defaultConcurrency = 4
+/** The most rows in flight `--concurrency` may ask for. */
 const maxConcurrency = 256
 
 /** A flag is wrong: exit 2. */
 export class UsageError extends Data.TaggedError("UsageError")<{ readonly message: string }> {}
 
+/** A bulk run as the flags describe it. */
 export interface Settings {
   readonly input: string
   readonly output: string
-  readonly concurrency: number
+  readonly concurrency: number | undefined
   readonly rate: number | undefined
+  readonly encoding: Csv.Encoding | undefined
+  readonly delimiter: "," | ";" | "\t" | undefined
+  readonly retryErrors: boolean
 }
 
+/** Checks the flags. */
 export const settings = (args: {
   readonly input: string
   readonly output: string
-  readonly concurrency: number
+  readonly concurrency: Option.Option<number>
   readonly rate: Option.Option<number>
+  readonly encoding: Option.Option<Csv.Encoding>
+  readonly delimiter: Option.Option<keyof typeof Csv.delimiters>
+  readonly retryErrors: boolean
 }): Effect.Effect<Settings, UsageError> => {
   const rate = Option.getOrUndefined(args.rate)
-  if (args.concurrency < 1 || args.concurrency > maxConcurrency) {
+  const concurrency = Option.getOrUndefined(args.concurrency)
+  if (concurrency !== undefined && (concurrency < 1 || concurrency > maxConcurrency)) {
     return Effect.fail(new UsageError({ message: `--concurrency must be from 1 to ${maxConcurrency}` }))
   }
   if (rate !== undefined && !(rate > 0 && Number.isFinite(rate))) {
@@ -43,8 +59,36 @@ export const settings = (args: {
   if (Path.resolve(args.input) === Path.resolve(args.output)) {
     return Effect.fail(new UsageError({ message: "--out must be another file than the input" }))
   }
-  return Effect.succeed({ input: args.input, output: args.output, concurrency: args.concurrency, rate })
+  return Effect.succeed({
+    input: args.input,
+    output: args.output,
+    concurrency,
+    rate,
+    encoding: Option.getOrUndefined(args.encoding),
+    delimiter: Option.map(args.delimiter, (name) => Csv.delimiters[name]).pipe(Option.getOrUndefined),
+    retryErrors: args.retryErrors
+  })
 }
+
+/**
+ * The client for a run: the HeroClient of `NodeHeroClient`, with each 429 its transport receives published to
+ * `rateLimited` (so the pace backs off at the first one, not after a row's retries), and its configuration.
+ */
+const clientLayer = (config: HeroConfig.Service, rateLimited: PubSub.PubSub<void>) =>
+  HeroClient.layer.pipe(
+    Layer.provide(
+      Layer.effect(
+        HttpClient.HttpClient,
+        Effect.map(HttpClient.HttpClient, (client) =>
+          HttpClient.tap(client, (response) =>
+            response.status === 429 ? PubSub.publish(rateLimited, undefined) : Effect.void))
+      ).pipe(Layer.provideMerge(NodeHeroClient.layerHttpClient(config)))
+    ),
+    Layer.provideMerge(Layer.succeed(HeroConfig.HeroConfig, config))
+  )
+
+/** How long the calls in flight may take to finish after SIGINT/SIGTERM before they are cut (left for resume). */
+export const gracePeriodMs = 3000
 
 /** 128 + the signal's number, as shells report a process ended by it. */
 const signalExitCodes = { SIGINT: 130, SIGTERM: 143 } as const
@@ -52,31 +96,31 @@ type Signal = keyof typeof signalExitCodes
 
 /**
  * Runs a bulk registration as the CLI does: progress on stderr, the summary on stdout, signals handled, the exit
- * code set. The first SIGINT/SIGTERM stops sending and lets the requests in flight finish and be written; a second
- * one abandons them. The work runs in its own fiber, awaited uninterruptibly, so the runtime's own signal handling
- * (which interrupts the main fiber) waits until the output is consistent and the summary printed.
+ * code set. The first SIGINT/SIGTERM stops sending; the calls in flight get {@link gracePeriodMs} to finish and be
+ * written, then are cut and left for resume (a second signal cuts them at once). The work runs in its own fiber,
+ * awaited uninterruptibly, so the runtime's own signal handling (which interrupts the main fiber) waits until the
+ * output is consistent and the summary printed.
  */
-export const run = (
-  settings: Settings,
-  layer: Layer.Layer<HeroClient.HeroClient>
-): Effect.Effect<void> =>
+export const run = (settings: Settings, config: HeroConfig.Service): Effect.Effect<void> =>
   Effect.uninterruptibleMask((restore) =>
     Effect.scoped(Effect.gen(function*() {
       const stop = yield* Deferred.make<void>()
       const abort = yield* Deferred.make<void>()
       let signal: Signal | undefined
+      let graceTimer: ReturnType<typeof setTimeout> | undefined
+      const cut = (why: string) => {
+        process.stderr.write(`\n${why}: stopping now; the rows in flight will be sent again when you resume.\n`)
+        Deferred.unsafeDone(abort, Exit.void)
+      }
       const onSignal = (name: Signal) => () => {
-        if (signal === undefined) {
-          signal = name
-          process.stderr.write(
-            `\n${name}: sending no more rows; finishing the requests in flight and writing them ` +
-              "(press Ctrl-C again to stop at once).\n"
-          )
-          Deferred.unsafeDone(stop, Exit.void)
-        } else {
-          process.stderr.write(`\n${name}: stopping now; the rows in flight will be done again when you resume.\n`)
-          Deferred.unsafeDone(abort, Exit.void)
-        }
+        if (signal !== undefined) return cut(name)
+        signal = name
+        process.stderr.write(
+          `\n${name}: sending no more rows; giving the requests in flight ${gracePeriodMs / 1000} seconds to ` +
+            "finish and be written (press Ctrl-C again to stop at once).\n"
+        )
+        Deferred.unsafeDone(stop, Exit.void)
+        graceTimer = setTimeout(() => cut("Grace period over"), gracePeriodMs)
       }
       const onSigint = onSignal("SIGINT")
       const onSigterm = onSignal("SIGTERM")
@@ -87,12 +131,14 @@ export const run = (
         }),
         () =>
           Effect.sync(() => {
+            clearTimeout(graceTimer)
             process.removeListener("SIGINT", onSigint)
             process.removeListener("SIGTERM", onSigterm)
           })
       )
 
-      const tty = process.stderr.isTTY === true
+      // Escape codes only for a terminal that wants them.
+      const tty = process.stderr.isTTY === true && Terminal.colourful()
       const meter = new Report.RateMeter()
       let latest: Bulk.Progress | undefined
       let announced = false
@@ -103,12 +149,7 @@ export const run = (
         const rate = meter.update(Date.now(), progress.done - progress.resumed)
         if (!announced) {
           announced = true
-          process.stderr.write(
-            `Registering ${progress.total} rows from ${settings.input} into ${settings.output}` +
-              (progress.resumed > 0 ? ` (resuming: ${progress.resumed} already done)` : "") +
-              `, ${settings.concurrency} at a time` +
-              (settings.rate === undefined ? "" : `, at most ${settings.rate} per second`) + ".\n"
-          )
+          process.stderr.write(`${Report.startLine(progress, settings)}\n`)
           return
         }
         const line = Report.progressLine(progress, rate)
@@ -125,19 +166,19 @@ export const run = (
         restore(Effect.repeat(render, Schedule.spaced(tty ? "200 millis" : "5 seconds")))
       )
 
+      const rateLimited = yield* PubSub.unbounded<void>()
       // A daemon: the runtime interrupts the main fiber's children on a signal; this one must finish its rows.
       const work = yield* Effect.forkDaemon(restore(
         Bulk.run({
-          input: settings.input,
-          output: settings.output,
-          concurrency: settings.concurrency,
+          ...settings,
+          rateLimited: Stream.fromPubSub(rateLimited),
           stop: Deferred.await(stop),
           abort: Deferred.await(abort),
           onProgress: (progress) => {
             latest = progress
             if (!announced) Effect.runSync(render)
           }
-        }).pipe(Effect.provide(layer))
+        }).pipe(Effect.provide(clientLayer(config, rateLimited)))
       ))
       const exit = yield* Fiber.await(work)
       yield* Fiber.interrupt(ticker)
@@ -154,10 +195,7 @@ export const run = (
               return Outcome.decisions[summary.ending.error].exitCode
           }
         },
-        onFailure: (cause) => {
-          const failure = Cause.failureOption(cause)
-          return Option.isSome(failure) ? Outcome.usageExitCode : 1
-        }
+        onFailure: (cause) => (Option.isSome(Cause.failureOption(cause)) ? Outcome.usageExitCode : 1)
       })
       yield* Exit.match(exit, {
         onSuccess: (summary) => Console.log(Report.summaryText(summary, settings.output)),

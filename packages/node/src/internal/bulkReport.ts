@@ -26,6 +26,22 @@ export const formatDuration = (seconds: number): string => {
   return `${Math.floor(s / 3600)}h${pad2(Math.floor((s % 3600) / 60))}m`
 }
 
+/** `1 row`, `2 rows`. */
+export const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? "" : "s"}`
+
+/** The line that starts a run: what is read, where it goes, how fast. */
+export const startLine = (
+  progress: Bulk.Progress,
+  settings: { readonly input: string; readonly output: string; readonly concurrency?: number | undefined; readonly rate?: number | undefined }
+): string =>
+  `Registering ${plural(progress.total, "row")} from ${settings.input} into ${settings.output}` +
+  (progress.resumed > 0 ? ` (resuming: ${progress.resumed} already done)` : "") +
+  (progress.toRetry > 0 ? ` (sending ${plural(progress.toRetry, "temporary failure")} again)` : "") +
+  (settings.concurrency === undefined
+    ? (settings.rate === undefined ? "" : ", as many at a time as the latency needs")
+    : `, ${settings.concurrency} at a time`) +
+  (settings.rate === undefined ? "" : `, at most ${settings.rate} per second`) + "."
+
 /** One progress line: counts only, never patient data. */
 export const progressLine = (progress: Bulk.Progress, rate: number | undefined): string => {
   const { counts, done, total } = progress
@@ -43,18 +59,18 @@ export const bar = (done: number, total: number, width = 20): string => {
   return `[${"#".repeat(filled)}${".".repeat(width - filled)}]`
 }
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`
 
 /** The summary printed at the end: each outcome and each error tag counted; row numbers, never patient data. */
 export const summaryText = (summary: Bulk.Summary, output: string): string => {
   const { counts } = summary
   const lines = [
-    `${summary.done}/${summary.total} rows are in ${output}` +
+    `${summary.done}/${plural(summary.total, "row")} ${summary.total === 1 ? "is" : "are"} in ${output}` +
     (summary.resumed > 0 ? ` (${summary.resumed} from an earlier run, ${summary.processed} now)` : "") +
     ` in ${formatDuration(summary.elapsedMs / 1000)}.`,
     `  registered             ${counts.registered}`,
     `  verification_required  ${counts.verification_required}`,
     `  error                  ${counts.error}`,
+    ...(summary.toRetry > 0 ? [`  sent again             ${summary.retried} of ${summary.toRetry}`] : []),
     ...Object.entries(counts.errors).sort(([a], [b]) => a.localeCompare(b)).map(([tag, n]) => `    ${tag}: ${n}`)
   ]
   if (summary.invalidRows.length > 0) {
