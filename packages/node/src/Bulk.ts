@@ -356,8 +356,8 @@ export const run = (
       yield* Output.replaceRows(options.output, resumed.bom, replacements)
     }
 
-    // 2. The rows not yet in the output, appended.
-    if (go && done < input.total) {
+    // 2. The rows not yet in the output, appended (the rows already there checked to be this input's).
+    if (go) {
       const writer = yield* Output.open(options.output, header, resumed, {
         bom: input.format.bom || input.format.encoding !== "utf-8",
         syncIntervalMs: options.syncIntervalMs ?? 1000
@@ -377,11 +377,6 @@ export const run = (
       yield* Effect.try({
         try: () => writer.sync(),
         catch: () => new BulkError({ reason: "OutputUnwritable", message: `Cannot write ${options.output}` })
-      })
-    } else if (!resumed.hasHeader) {
-      yield* Output.open(options.output, header, resumed, {
-        bom: input.format.bom || input.format.encoding !== "utf-8",
-        syncIntervalMs: 0
       })
     }
     // The rows ended before the input did: `stop` or `abort` ended the run.

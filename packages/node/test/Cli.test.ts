@@ -234,3 +234,43 @@ describe("hero-pds sandbox", () => {
     }
   })
 })
+
+describe("the CLI around its commands", () => {
+  // eslint-disable-next-line no-control-regex
+  const escape = /\u001b\[/
+
+  it("writes no escape codes when stdout is not a terminal, nor with NO_COLOR or TERM=dumb", async () => {
+    for (const env of [{}, { NO_COLOR: "1" }, { TERM: "dumb" }]) {
+      for (const args of [["--help"], ["bulk", "--help"], ["register", "--concurrency"]]) {
+        const run = await heroPds(args, env)
+        expect(run.stdout + run.stderr).not.toMatch(escape)
+      }
+    }
+  })
+
+  it("refuses a port in use or out of range in one line, exit 2", async () => {
+    const server = await NodeSandboxServer.start({})
+    servers.push(server)
+    const inUse = await heroPds(["sandbox", "--port", String(new URL(server.url).port)])
+    expect(inUse.code).toBe(2)
+    expect(inUse.stderr.trim().split("\n")).toEqual([expect.stringContaining("the port is in use")])
+    const outOfRange = await heroPds(["sandbox", "--port", "99999"])
+    expect(outOfRange.code).toBe(2)
+    expect(outOfRange.stderr.trim().split("\n")).toEqual([expect.stringContaining("--port must be from 0")])
+  })
+
+  it("reads as English: an integer, 1 row", async () => {
+    const run = await heroPds(["sandbox", "--port", "abc"])
+    expect(run.code).toBe(2)
+    expect(run.stdout + run.stderr).toContain("'abc' is not an integer")
+  })
+
+  it("mentions the embedded sandbox only when it is the one answering", async () => {
+    const env = await sandboxEnv()
+    const elsewhere = await heroPds(["register", "9000000009", "2010-10-22", "--base-url", env.HERO_BASE_URL])
+    expect(elsewhere.code).toBe(0)
+    expect(elsewhere.stderr).not.toContain("embedded sandbox")
+    const embedded = await heroPds(["register", "9000000009", "2010-10-22"])
+    expect(embedded.stderr).toContain("embedded sandbox")
+  })
+})

@@ -35,8 +35,6 @@ const toBulkError = (path: string) => (error: unknown): BulkError =>
     ? new BulkError({ reason: "InputMalformed", message: `${path}: ${error.message}` })
     : new BulkError({ reason: "InputUnreadable", message: `Cannot read ${path}: ${describeFsError(error)}` })
 
-const names = (columns: ReadonlyArray<string>) => columns.map((name) => `"${name}"`).join(", ")
-
 const headerError = (path: string, format: Csv.Format, header: ReadonlyArray<string>, problem: Rows.HeaderProblem) => {
   if (problem._tag === "Ambiguous") {
     return new BulkError({
@@ -50,9 +48,8 @@ const headerError = (path: string, format: Csv.Format, header: ReadonlyArray<str
     reason: "MissingColumns",
     message: `${path}: the first line must be a header naming the columns NHS number and date of birth, ` +
       "or forename, surname, date of birth and postcode (any order and case; other columns are carried through). " +
-      `Read with the delimiter ${delimiter}, its ${header.length === 1 ? "1 column is" : `${header.length} columns are`} ` +
-      `${names(header.slice(0, 8))}${header.length > 8 ? ", ..." : ""}` +
-      " (use --delimiter if that is not the file's delimiter)"
+      `Read with the delimiter ${delimiter}, its first line has ${header.length === 1 ? "1 column" : `${header.length} columns`}` +
+      (header.length === 1 ? ": use --delimiter if the file is separated by something else" : "")
   })
 }
 
