@@ -18,8 +18,8 @@ const output = join(dir, "out.csv")
 const patients = syntheticPatients(500)
 writeFileSync(input, csvFor(patients, rows))
 const layer = HeroClient.layer.pipe(
-  Layer.provide(HeroConfig.layer({ environment: "sandbox" })),
-  Layer.provide(SandboxHttpClient.layer({ rateLimit: false, patients }))
+  Layer.provide(SandboxHttpClient.layer({ rateLimit: false, patients })),
+  Layer.provideMerge(HeroConfig.layer({ environment: "sandbox" }))
 )
 let peakHeap = 0
 const start = performance.now()

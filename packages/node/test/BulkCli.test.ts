@@ -6,7 +6,10 @@ import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
+import { parse } from "csv-parse/sync"
+import { stringify } from "csv-stringify/sync"
 import { countingProxy, csvOf, syntheticPatients } from "./utils/bulk.js"
+import { scriptedServer } from "./utils/scriptedServer.js"
 
 const bin = fileURLToPath(new URL("../bin/hero-pds.js", import.meta.url))
 const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("HERO_")))
@@ -135,5 +138,105 @@ describe("hero-pds bulk", () => {
     expect(run.code).toBe(5)
     expect(run.stdout).toContain("Stopped at row 1: Unauthorized")
     expect(dataRows(out)).toEqual([])
+  })
+})
+
+/** Waits until `check` holds, polling every 20 ms. */
+const until = (check: () => boolean) =>
+  new Promise<void>((resolve) => {
+    const poll = setInterval(() => {
+      if (check()) {
+        clearInterval(poll)
+        resolve()
+      }
+    }, 20)
+    cleanups.push(() => clearInterval(poll))
+  })
+
+const nhsDobCsv = (patients: ReadonlyArray<SandboxPatients.Patient>) =>
+  csvOf(["nhs_number", "dob"], patients.map((p) => [p.nhsNumber, p.dob]))
+
+describe("hero-pds bulk you can trust with a whole list", () => {
+  it("lets one run at a time write an --out: a second process is refused at once and nobody is registered twice", async () => {
+    const patients = syntheticPatients(12, 800)
+    const { env, proxy } = await sandbox(patients, { rateLimit: false })
+    const dir = tempDir()
+    const input = Path.join(dir, "in.csv")
+    Fs.writeFileSync(input, nhsDobCsv(patients))
+    const output = Path.join(dir, "out.csv")
+    let second: Run | undefined
+    let firstPid: number | undefined
+    const first = await heroPds(["bulk", input, "--out", output, "--rate", "6"], env, (child) => {
+      firstPid = child.pid
+      void until(() => Fs.existsSync(output) && dataRows(output).length >= 1).then(async () => {
+        second = await heroPds(["bulk", input, "--out", output, "--rate", "6"], env)
+      })
+    })
+    await until(() => second !== undefined)
+    expect(first.code).toBe(0)
+    expect(second!.code).toBe(2)
+    expect(second!.stderr).toMatch(/is being written by another hero-pds bulk \(process \d+/)
+    expect(second!.stderr).toContain(`process ${firstPid}`)
+    expect(dataRows(output)).toHaveLength(12)
+    for (const patient of patients) expect(proxy.answered(patient.nhsNumber)).toBe(1)
+    // The lock went with the first run; a stale one (its process gone) is taken over.
+    expect(Fs.existsSync(`${output}.lock`)).toBe(false)
+    Fs.writeFileSync(`${output}.lock`, JSON.stringify({ pid: 2 ** 22 + 1, host: Os.hostname(), since: "then" }))
+    const third = await heroPds(["bulk", input, "--out", output], env)
+    expect(third.code).toBe(0)
+    expect(third.stdout).toContain("12/12 rows are in")
+    expect(Fs.existsSync(`${output}.lock`)).toBe(false)
+  })
+
+  it("refuses to resume a sandbox output against production, saying how to start afresh", async () => {
+    const dir = tempDir()
+    const input = Path.join(dir, "in.csv")
+    Fs.writeFileSync(input, csvOf(["nhs_number", "dob"], [["9000000009", "2010-10-22"], ["9434765919", "1992-01-01"]]))
+    const output = Path.join(dir, "out.csv")
+    const embedded = await heroPds(["bulk", input, "--out", output], {})
+    expect(embedded.code).toBe(0)
+    const { env, proxy } = await sandbox([], { rateLimit: false })
+    const production = await heroPds(["bulk", input, "--out", output], {
+      HERO_ENV: "production",
+      HERO_BASE_URL: env.HERO_BASE_URL,
+      HERO_API_KEY: "sandbox-api-key",
+      HERO_PRACTICE_GROUP_ID: "sandbox-practice-group"
+    })
+    expect(production.code).toBe(2)
+    expect(production.stderr).toContain("holds answers from sandbox")
+    expect(production.stderr).toContain("To start afresh")
+    expect(proxy.seen.size).toBe(0)
+  })
+
+  it("writes every cell safe for a spreadsheet: formulas from the input and from Hero's answers are neutralised", async () => {
+    const formulas = ["=HYPERLINK(\"http://x\",\"y\")", "=cmd|'/C calc'!A0", "@SUM(A1)", "+1+1", "-2+3", "\t=2+2", "\r=1"]
+    // A hostile server answers every request with a formula as the patient id.
+    const hostile = await scriptedServer(formulas.map((patientId) => ({ status: 200, body: { patient_id: patientId } })))
+    cleanups.push(() => hostile.close())
+    const dir = tempDir()
+    const input = Path.join(dir, "in.csv")
+    const valid = syntheticPatients(formulas.length, 900)
+    Fs.writeFileSync(
+      input,
+      stringify([
+        ["nhs_number", "dob", "reference"],
+        ...valid.map((p, i) => [p.nhsNumber, p.dob, formulas[i]!]),
+        ...formulas.map((formula) => [formula, formula, formula])
+      ])
+    )
+    const output = Path.join(dir, "out.csv")
+    const run = await heroPds(["bulk", input, "--out", output], {
+      HERO_ENV: "sandbox",
+      HERO_BASE_URL: hostile.url
+    })
+    expect(run.code).toBe(0)
+    const rows: Array<Array<string>> = parse(Fs.readFileSync(output), { bom: true })
+    for (const cell of rows.flat()) expect(cell).not.toMatch(/^[=+\-@\t\r]/)
+    // Hero's formulas are refused as unexpected, not written.
+    expect(rows.slice(1, 1 + formulas.length).map((row) => [row[3], row[4], row[6]])).toEqual(
+      formulas.map(() => ["error", "", "UnexpectedResponse"])
+    )
+    // The input's are kept, as text.
+    expect(rows.slice(1).map((row) => row[8])).toEqual([...formulas, ...formulas].map((formula) => `'${formula}`))
   })
 })
