@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "@effect/vitest"
 import * as NodeSandboxServer from "@hero-pds/sandbox/NodeSandboxServer"
-import type * as SandboxPatients from "@hero-pds/sandbox/SandboxPatients"
+import * as SandboxPatients from "@hero-pds/sandbox/SandboxPatients"
 import { type ChildProcess, spawn } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
@@ -240,3 +240,81 @@ describe("hero-pds bulk you can trust with a whole list", () => {
     expect(rows.slice(1).map((row) => row[8])).toEqual([...formulas, ...formulas].map((formula) => `'${formula}`))
   })
 })
+
+describe("hero-pds bulk reads files as spreadsheets save them", () => {
+  const jose = { nhsNumber: "", forename: "José", surname: "García", dob: "1985-07-09", postcode: "LS1 6AE" }
+  const patients: ReadonlyArray<SandboxPatients.Patient> = [
+    ...SandboxPatients.all,
+    { ...jose, nhsNumber: syntheticPatients(1, 950)[0]!.nhsNumber, patientId: "JG-1" }
+  ]
+  /** The rows as Excel would hold them: names, UK dates, the practice's own reference. */
+  const sheet = [
+    ["Ref", "First Name", "Last Name", "D.O.B.", "Post Code", "NHS No."],
+    ["P-1", "José", "García", "09/07/1985", "ls1 6ae", ""],
+    ["P-2", "", "", "22/10/2010", "", "900 000 0009"]
+  ]
+  const utf16 = (text: string, endian: "le" | "be") => {
+    const le = Buffer.from(`\uFEFF${text}`, "utf16le")
+    return endian === "le" ? le : Buffer.from(le.map((_, i) => le[i ^ 1]!))
+  }
+  const windows1252 = (text: string) =>
+    Buffer.from([...text].map((c) => ({ "é": 0xe9, "í": 0xed })[c] ?? c.charCodeAt(0)))
+
+  it("reads Windows-1252 (--encoding), UTF-16 LE and BE (BOM, tab-separated) and semicolon files with loose headers", async () => {
+    const { env, proxy } = await sandbox(patients, { rateLimit: false })
+    const dir = tempDir()
+    const lines = (delimiter: string) => sheet.map((row) => row.join(delimiter)).join("\r\n") + "\r\n"
+    const files: ReadonlyArray<readonly [string, Buffer, ReadonlyArray<string>]> = [
+      ["cp1252.csv", windows1252(lines(",")), ["--encoding", "windows-1252"]],
+      ["utf16le.txt", utf16(lines("\t"), "le"), []],
+      ["utf16be.txt", utf16(lines("\t"), "be"), []],
+      ["semicolon.csv", Buffer.from(lines(";"), "utf8"), []]
+    ]
+    for (const [name, bytes, flags] of files) {
+      const input = Path.join(dir, name)
+      Fs.writeFileSync(input, bytes)
+      const output = Path.join(dir, `${name}.out.csv`)
+      const run = await heroPds(["bulk", input, "--out", output, ...flags], env)
+      expect(run.code, name).toBe(0)
+      const rows: Array<Array<string>> = parse(Fs.readFileSync(output), { bom: true })
+      // Registered means the names reached Hero exactly as typed; the other columns are carried as they were.
+      expect(rows, name).toEqual([
+        [...outputColumns, "Ref", "First Name", "Last Name", "Post Code"],
+        ["1", "", "1985-07-09", "registered", "JG-1", "", "", "", "P-1", "José", "García", "ls1 6ae"],
+        ["2", "9000000009", "2010-10-22", "registered", "98765", "", "", "", "P-2", "", "", ""]
+      ])
+    }
+    expect(proxy.seen.get("demographics")).toEqual([200, 200, 200, 200])
+  })
+
+  it("refuses a file that is not UTF-8 without --encoding, naming the line and the flag", async () => {
+    const dir = tempDir()
+    const input = Path.join(dir, "in.csv")
+    Fs.writeFileSync(input, windows1252(sheet.map((row) => row.join(",")).join("\r\n")))
+    const run = await heroPds(["bulk", input, "--out", Path.join(dir, "out.csv")], {})
+    expect(run.code).toBe(2)
+    expect(run.stderr).toContain("line 2: the file is not valid UTF-8")
+    expect(run.stderr).toContain("--encoding windows-1252")
+    expect(run.stderr).not.toContain("Garc")
+  })
+
+  it("refuses a header naming one field twice, and a file of US dates, naming the columns or the row", async () => {
+    const dir = tempDir()
+    const twice = Path.join(dir, "twice.csv")
+    Fs.writeFileSync(twice, "NHS Number,DOB,Date of birth\r\n9000000009,22/10/2010,22/10/2010\r\n")
+    const ambiguous = await heroPds(["bulk", twice, "--out", Path.join(dir, "a.csv")], {})
+    expect(ambiguous.code).toBe(2)
+    expect(ambiguous.stderr).toContain("the columns \"DOB\" and \"Date of birth\" both look like dob")
+    const us = Path.join(dir, "us.csv")
+    // 01/02/1992 alone could be either; 12/25/1990 can only be month first, so the whole file is.
+    Fs.writeFileSync(us, csvOf(["nhs_number", "dob"], [["9434765919", "01/02/1992"], ["9000000009", "12/25/1990"]]))
+    const { env, proxy } = await sandbox(patients, { rateLimit: false })
+    const refused = await heroPds(["bulk", us, "--out", Path.join(dir, "us.out.csv")], env)
+    expect(refused.code).toBe(2)
+    expect(refused.stderr).toContain("row 2 has a date of birth that can only be month first")
+    expect(refused.stderr).not.toContain("12/25/1990")
+    expect(proxy.seen.size).toBe(0)
+  })
+})
+
+const outputColumns = ["row", "nhs_number", "dob", "outcome", "patient_id", "login_url", "error", "status"]
