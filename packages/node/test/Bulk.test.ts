@@ -271,4 +271,43 @@ describe("Bulk.run against the sandbox over HTTP (5 requests/s, burst 5)", () =>
   })
 })
 
+describe("Bulk.run with retryErrors", () => {
+  it("sends again exactly the rows whose outcome was a temporary failure, writing them in place", async () => {
+    const patients = syntheticPatients(8, 1000)
+    const status503 = { _tag: "Status", status: 503 } as const
+    // No retries: rows 2 and 5 get a 503 (temporary); row 7 is not found (definitive); the rest pass.
+    const { layer, proxy } = await served(
+      { patients, rateLimit: false, faults: { script: [Fault.none, status503, Fault.none, Fault.none, status503] } },
+      { maxRetries: 0 }
+    )
+    const dir = tempDir()
+    const input = Path.join(dir, "in.csv")
+    const output = Path.join(dir, "out.csv")
+    const rows = patients.map((p) => [p.nhsNumber, p.dob])
+    rows[6] = [SandboxPatients.unknownNhsNumber, "2000-01-01"]
+    Fs.writeFileSync(input, csvOf(["nhs_number", "dob"], rows))
+    const first = await run(layer, { input, output, concurrency: 1 })
+    expect(first.counts.errors).toEqual({ ServerError: 2, PatientNotFound: 1 })
+    const before = readOutput(output)
+    expect(before.map((row) => row[6])).toEqual(["error", "", "ServerError", "", "", "ServerError", "", "PatientNotFound", ""])
+
+    proxy.seen.clear()
+    const again = await run(layer, { input, output, concurrency: 1, retryErrors: true })
+    expect(again).toMatchObject({ toRetry: 2, retried: 2, done: 8, ending: { _tag: "Completed" } })
+    expect(again.counts).toEqual({ registered: 7, verification_required: 0, error: 1, errors: { PatientNotFound: 1 } })
+    // Only rows 2 and 5 were sent, each once; every other line is as it was.
+    expect([...proxy.seen.keys()].sort()).toEqual([patients[1]!.nhsNumber, patients[4]!.nhsNumber].sort())
+    const after = readOutput(output)
+    expect(after.map((row, i) => (i === 2 || i === 5 ? "changed" : row))).toEqual(
+      before.map((row, i) => (i === 2 || i === 5 ? "changed" : row))
+    )
+    expect([after[2]![3], after[5]![3]]).toEqual(["registered", "registered"])
+
+    // Without the flag, nothing is sent again.
+    proxy.seen.clear()
+    await run(layer, { input, output })
+    expect(proxy.seen.size).toBe(0)
+  })
+})
+
 const Fault = { none: { _tag: "Delay", millis: 0 } as const }

@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url"
 import { parse } from "csv-parse/sync"
 import { stringify } from "csv-stringify/sync"
 import { countingProxy, csvOf, syntheticPatients } from "./utils/bulk.js"
+import * as BulkCommand from "../src/internal/bulkCommand.js"
 import { scriptedServer } from "./utils/scriptedServer.js"
 
 const bin = fileURLToPath(new URL("../bin/hero-pds.js", import.meta.url))
@@ -318,3 +319,34 @@ describe("hero-pds bulk reads files as spreadsheets save them", () => {
 })
 
 const outputColumns = ["row", "nhs_number", "dob", "outcome", "patient_id", "login_url", "error", "status"]
+
+describe("hero-pds bulk shutdown", () => {
+  it("exits 143 within the grace period on SIGTERM against a server that never answers, leaving the rows for resume", async () => {
+    // A server that takes requests and never answers them.
+    const hung = await scriptedServer(["stall-body"])
+    cleanups.push(() => hung.close())
+    const patients = syntheticPatients(6, 1100)
+    const dir = tempDir()
+    const input = Path.join(dir, "in.csv")
+    Fs.writeFileSync(input, nhsDobCsv(patients))
+    const output = Path.join(dir, "out.csv")
+    let signalled = 0
+    const run = await heroPds(
+      ["bulk", input, "--out", output, "--concurrency", "2"],
+      { HERO_ENV: "sandbox", HERO_BASE_URL: hung.url, HERO_TIMEOUT_MS: "60000" },
+      (child) => {
+        void until(() => hung.arrivals.length >= 2).then(() => {
+          signalled = performance.now()
+          child.kill("SIGTERM")
+        })
+      }
+    )
+    const tookMs = performance.now() - signalled
+    expect(run.code).toBe(143)
+    expect(tookMs).toBeLessThan(BulkCommand.gracePeriodMs + 2000)
+    expect(run.stderr).toContain("SIGTERM: sending no more rows")
+    expect(run.stdout).toContain("Stopped early: 6 rows not done yet")
+    expect(dataRows(output)).toEqual([])
+    expect(Fs.existsSync(`${output}.lock`)).toBe(false)
+  })
+})
