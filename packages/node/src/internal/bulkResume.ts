@@ -43,7 +43,7 @@ export interface Resumed {
   readonly keepBytes: number
 }
 
-const fresh: Resumed = {
+const fresh = (): Resumed => ({
   hasHeader: false,
   bom: false,
   rows: [],
@@ -51,7 +51,7 @@ const fresh: Resumed = {
   tally: emptyTally(),
   retry: new Map(),
   keepBytes: 0
-}
+})
 
 /**
  * Reads an output written for an input with this header. Refuses (`OutputMismatch`) a file that is not such an
@@ -69,7 +69,7 @@ export const resume = (
       catch: (error) =>
         new BulkError({ reason: "OutputUnwritable", message: `Cannot use ${output}: ${describeFsError(error)}` })
     })
-    if (stat === undefined || stat.size === 0) return fresh
+    if (stat === undefined || stat.size === 0) return fresh()
     const mismatch = (where: string) =>
       new BulkError({
         reason: "OutputMismatch",

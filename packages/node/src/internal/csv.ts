@@ -195,10 +195,10 @@ const reasons: Readonly<{ [code: string]: string }> = {
   CSV_MAX_RECORD_SIZE: `a record longer than ${maxRecordSize} characters (a quote that is never closed?)`
 }
 
-/** A parser's error in words that never quote the text. */
-const fromParseError = (error: ParseError): CsvError =>
+/** A parser's error in words that never quote the text; an unclosed quote is placed where its record starts. */
+const fromParseError = (error: ParseError, recordStart: number): CsvError =>
   new CsvError({
-    line: typeof error.lines === "number" ? error.lines : 0,
+    line: error.code === "CSV_QUOTE_NOT_CLOSED" ? recordStart : typeof error.lines === "number" ? error.lines : 0,
     reason: reasons[error.code] ?? "the text is not valid CSV",
     unclosedQuote: error.code === "CSV_QUOTE_NOT_CLOSED"
   })
@@ -221,10 +221,19 @@ export const records = (path: string, format: Format): Stream.Stream<Row, CsvErr
       ? validUtf8
       : (chunks: AsyncIterable<Buffer>) => transcode(chunks, format.encoding)
     const parsed = pipeline(source, decode, parser, () => {}) as AsyncIterable<{ record: Array<string>; info: Info }>
+    /** The line the next record starts on (a record's `info.lines` is the line it ends on). */
+    let recordStart = 1
     return Stream.map(
       Stream.fromAsyncIterable(parsed, (error) =>
-        error instanceof CsvError ? error : error instanceof ParseError ? fromParseError(error) : toError(error)),
-      ({ info, record }) => ({ fields: record, end: info.bytes })
+        error instanceof CsvError
+          ? error
+          : error instanceof ParseError
+          ? fromParseError(error, recordStart)
+          : toError(error)),
+      ({ info, record }) => {
+        recordStart = info.lines + 1
+        return { fields: record, end: info.bytes }
+      }
     )
   })
 
