@@ -92,7 +92,8 @@ const scenario = async (name, args, { burst = limit, latencyMs = 0 } = {}) => {
   const registered = lines.filter((line) => line.includes(",registered,")).length
   return {
     name,
-    args: args.join(" ") + (latencyMs > 0 ? `, +${latencyMs} ms latency` : "") + (burst === limit ? "" : `, burst ${burst}`),
+    args: args.join(" ") + (latencyMs > 0 ? `, +${latencyMs} ms latency` : "") +
+      (burst === limit ? "" : `, burst ${burst}`),
     exitCode: run.code,
     ms: Math.round(run.ms),
     rowsWritten: lines.length,

@@ -4,8 +4,8 @@
  * @since 0.1.0
  */
 import * as Args from "@effect/cli/Args"
-import * as Command from "@effect/cli/Command"
 import type * as CliApp from "@effect/cli/CliApp"
+import * as Command from "@effect/cli/Command"
 import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as Options from "@effect/cli/Options"
 import * as ValidationError from "@effect/cli/ValidationError"
@@ -27,8 +27,8 @@ import * as Option from "effect/Option"
 import * as BulkCommand from "./internal/bulkCommand.js"
 import * as Throttle from "./internal/bulkThrottle.js"
 import * as Csv from "./internal/csv.js"
-import * as Terminal from "./internal/terminal.js"
 import * as Render from "./internal/render.js"
+import * as Terminal from "./internal/terminal.js"
 import { version } from "./internal/version.js"
 import * as NodeHeroClient from "./NodeHeroClient.js"
 
@@ -90,7 +90,11 @@ const numberOption = (name: string, kind: "integer" | "number") =>
       const value = Number(text)
       return text.trim() !== "" && Number.isFinite(value) && (kind === "number" || Number.isInteger(value))
         ? Effect.succeed(value)
-        : Effect.fail(ValidationError.invalidValue(HelpDoc.p(`--${name}: '${text}' is not ${kind === "integer" ? "an integer" : "a number"}`)))
+        : Effect.fail(
+          ValidationError.invalidValue(
+            HelpDoc.p(`--${name}: '${text}' is not ${kind === "integer" ? "an integer" : "a number"}`)
+          )
+        )
     })
   )
 

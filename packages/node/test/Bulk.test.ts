@@ -3,6 +3,7 @@ import * as HeroConfig from "@hero-pds/core/HeroConfig"
 import * as NodeSandboxServer from "@hero-pds/sandbox/NodeSandboxServer"
 import * as Sandbox from "@hero-pds/sandbox/Sandbox"
 import * as SandboxPatients from "@hero-pds/sandbox/SandboxPatients"
+import { parse } from "csv-parse/sync"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
@@ -10,7 +11,6 @@ import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import * as Bulk from "../src/Bulk.js"
-import { parse } from "csv-parse/sync"
 import * as NodeHeroClient from "../src/NodeHeroClient.js"
 import { countingProxy, csvOf, syntheticPatients } from "./utils/bulk.js"
 
@@ -141,7 +141,20 @@ describe("Bulk.run against the sandbox over HTTP (5 requests/s, burst 5)", () =>
     // The other columns follow the contract's, as they were; the blank line is row 2.
     expect(out[0]).toEqual([...Bulk.outputHeader, " Surname ", "Forename", "notes, free text", "Postcode"])
     expect(out.slice(1)).toEqual([
-      ["1", "9000000009", "2010-10-22", "registered", "98765", "", "", "", "Smith", "Jane", "said \"hello\"\r\non two lines", "ls1 6ae"],
+      [
+        "1",
+        "9000000009",
+        "2010-10-22",
+        "registered",
+        "98765",
+        "",
+        "",
+        "",
+        "Smith",
+        "Jane",
+        "said \"hello\"\r\non two lines",
+        "ls1 6ae"
+      ],
       ["3", "", "1985-07-09", "registered", "131071", "", "", "", "Smith", "Jane", "", "sw1a 1aa"],
       ["4", "", "2001-01-01", "error", "", "", "PatientNotFound", "404", "Nobody", "Nemo", "a,b", "LS1 6AE"]
     ])
@@ -289,7 +302,17 @@ describe("Bulk.run with retryErrors", () => {
     const first = await run(layer, { input, output, concurrency: 1 })
     expect(first.counts.errors).toEqual({ ServerError: 2, PatientNotFound: 1 })
     const before = readOutput(output)
-    expect(before.map((row) => row[6])).toEqual(["error", "", "ServerError", "", "", "ServerError", "", "PatientNotFound", ""])
+    expect(before.map((row) => row[6])).toEqual([
+      "error",
+      "",
+      "ServerError",
+      "",
+      "",
+      "ServerError",
+      "",
+      "PatientNotFound",
+      ""
+    ])
 
     proxy.seen.clear()
     const again = await run(layer, { input, output, concurrency: 1, retryErrors: true })

@@ -1,15 +1,15 @@
 import { afterEach, describe, expect, it } from "@effect/vitest"
 import * as NodeSandboxServer from "@hero-pds/sandbox/NodeSandboxServer"
 import * as SandboxPatients from "@hero-pds/sandbox/SandboxPatients"
+import { parse } from "csv-parse/sync"
+import { stringify } from "csv-stringify/sync"
 import { type ChildProcess, spawn } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
-import { parse } from "csv-parse/sync"
-import { stringify } from "csv-stringify/sync"
-import { countingProxy, csvOf, syntheticPatients } from "./utils/bulk.js"
 import * as BulkCommand from "../src/internal/bulkCommand.js"
+import { countingProxy, csvOf, syntheticPatients } from "./utils/bulk.js"
 import { scriptedServer } from "./utils/scriptedServer.js"
 
 const bin = fileURLToPath(new URL("../bin/hero-pds.js", import.meta.url))
@@ -210,9 +210,19 @@ describe("hero-pds bulk you can trust with a whole list", () => {
   })
 
   it("writes every cell safe for a spreadsheet: formulas from the input and from Hero's answers are neutralised", async () => {
-    const formulas = ["=HYPERLINK(\"http://x\",\"y\")", "=cmd|'/C calc'!A0", "@SUM(A1)", "+1+1", "-2+3", "\t=2+2", "\r=1"]
+    const formulas = [
+      "=HYPERLINK(\"http://x\",\"y\")",
+      "=cmd|'/C calc'!A0",
+      "@SUM(A1)",
+      "+1+1",
+      "-2+3",
+      "\t=2+2",
+      "\r=1"
+    ]
     // A hostile server answers every request with a formula as the patient id.
-    const hostile = await scriptedServer(formulas.map((patientId) => ({ status: 200, body: { patient_id: patientId } })))
+    const hostile = await scriptedServer(
+      formulas.map((patientId) => ({ status: 200, body: { patient_id: patientId } }))
+    )
     cleanups.push(() => hostile.close())
     const dir = tempDir()
     const input = Path.join(dir, "in.csv")

@@ -48,7 +48,9 @@ const headerError = (path: string, format: Csv.Format, header: ReadonlyArray<str
     reason: "MissingColumns",
     message: `${path}: the first line must be a header naming the columns NHS number and date of birth, ` +
       "or forename, surname, date of birth and postcode (any order and case; other columns are carried through). " +
-      `Read with the delimiter ${delimiter}, its first line has ${header.length === 1 ? "1 column" : `${header.length} columns`}` +
+      `Read with the delimiter ${delimiter}, its first line has ${
+        header.length === 1 ? "1 column" : `${header.length} columns`
+      }` +
       (header.length === 1 ? ": use --delimiter if the file is separated by something else" : "")
   })
 }

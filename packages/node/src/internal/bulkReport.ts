@@ -32,7 +32,12 @@ export const plural = (n: number, word: string): string => `${n} ${word}${n === 
 /** The line that starts a run: what is read, where it goes, how fast. */
 export const startLine = (
   progress: Bulk.Progress,
-  settings: { readonly input: string; readonly output: string; readonly concurrency?: number | undefined; readonly rate?: number | undefined }
+  settings: {
+    readonly input: string
+    readonly output: string
+    readonly concurrency?: number | undefined
+    readonly rate?: number | undefined
+  }
 ): string =>
   `Registering ${plural(progress.total, "row")} from ${settings.input} into ${settings.output}` +
   (progress.resumed > 0 ? ` (resuming: ${progress.resumed} already done)` : "") +
@@ -58,7 +63,6 @@ export const bar = (done: number, total: number, width = 20): string => {
   const filled = total === 0 ? width : Math.round((done / total) * width)
   return `[${"#".repeat(filled)}${".".repeat(width - filled)}]`
 }
-
 
 /** The summary printed at the end: each outcome and each error tag counted; row numbers, never patient data. */
 export const summaryText = (summary: Bulk.Summary, output: string): string => {

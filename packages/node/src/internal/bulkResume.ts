@@ -156,4 +156,3 @@ const readFrom = (path: string, position: number, length: number): string => {
     Fs.closeSync(fd)
   }
 }
-

@@ -122,9 +122,10 @@ const textOf = (fields: ReadonlyArray<string>, index: number | undefined) =>
  */
 export const prepare = (columns: Columns, row: number, record: ReadonlyArray<string>): Prepared => {
   const text = (name: string) => textOf(record, columns.fields.get(name))
-  const variant = columns.variants.find((candidate) =>
-    candidate.fields.some((field) => !field.optional && !shared.has(field.name) && text(field.name) !== "")
-  ) ?? columns.variants[0]!
+  const variant =
+    columns.variants.find((candidate) =>
+      candidate.fields.some((field) => !field.optional && !shared.has(field.name) && text(field.name) !== "")
+    ) ?? columns.variants[0]!
   const values = variant.fields.map((field) => [field.name, text(field.name)] as const)
   const input = Object.fromEntries(values.filter(([name, value]) => value !== "" || !isOptional(variant, name)))
   const dobText = text("dob")

@@ -246,7 +246,9 @@ export const isBlank = (fields: ReadonlyArray<string>): boolean => fields.every(
  * A cell that a spreadsheet would run as a formula (it starts with `=`, `+`, `-`, `@`, a tab, a CR or a LF, or a
  * full-width `=`, `+`, `-` or `@`) gets a leading `'`, so it is shown as text (OWASP's CSV injection rule).
  */
-export const safeCell = (cell: string): string => (/^[=+\-@\t\r\n\uFF1D\uFF0B\uFF0D\uFF20]/.test(cell) ? `'${cell}` : cell)
+export const safeCell = (
+  cell: string
+): string => (/^[=+\-@\t\r\n\uFF1D\uFF0B\uFF0D\uFF20]/.test(cell) ? `'${cell}` : cell)
 
 /**
  * Records as CSV text with CRLF line ends, every cell made safe with {@link safeCell} and quoted when it must be.

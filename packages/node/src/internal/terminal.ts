@@ -1,6 +1,6 @@
 /** What the CLI may write to a terminal: colour and other escape codes only where they are wanted. */
 import * as Console from "effect/Console"
-import * as Effect from "effect/Effect"
+import type * as Effect from "effect/Effect"
 
 /** Whether escape codes may be written: stdout is a terminal that is not `dumb`, and `NO_COLOR` is unset. */
 export const colourful = (): boolean =>
@@ -9,7 +9,8 @@ export const colourful = (): boolean =>
 // eslint-disable-next-line no-control-regex
 const escapes = /\u001b\[[0-9;?]*[ -/]*[@-~]/g
 
-const plain = (args: ReadonlyArray<unknown>) => args.map((arg) => (typeof arg === "string" ? arg.replace(escapes, "") : arg))
+const plain = (args: ReadonlyArray<unknown>) =>
+  args.map((arg) => (typeof arg === "string" ? arg.replace(escapes, "") : arg))
 
 /** Runs `effect` with a console that strips escape codes (e.g. @effect/cli's coloured help) unless {@link colourful}. */
 export const withPlainConsole = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
