@@ -31,7 +31,10 @@ const served = async (options: NodeSandboxServer.Options, client: HeroConfig.Opt
   cleanups.push(() => server.close())
   const proxy = await countingProxy(server.url)
   cleanups.push(() => proxy.close())
-  return { proxy, layer: clientLayer({ environment: "sandbox", baseUrl: proxy.url, retryInitialDelayMs: 5, ...client }) }
+  return {
+    proxy,
+    layer: clientLayer({ environment: "sandbox", baseUrl: proxy.url, retryInitialDelayMs: 5, ...client })
+  }
 }
 
 /** The client and its configuration, as `Bulk.run` needs them. */
