@@ -269,7 +269,7 @@ const bulk = Command.make("bulk", {
     const settings = yield* BulkCommand.settings(args)
     const config = yield* configFrom(args, {
       maxConcurrency: settings.concurrency,
-      maxRequestsPerSecond: settings.rate
+      maxRequestsPerSecond: settings.rate === undefined ? undefined : Throttle.pacedRate(settings.rate)
     })
     return yield* BulkCommand.run(settings, config)
   }).pipe(

@@ -29,9 +29,10 @@ describe("bulk's throttle", () => {
       yield* TestClock.adjust("10 seconds")
       const interval = 1000 / (50 * (1 - Throttle.margin))
       expect(departures).toHaveLength(200)
-      for (const gap of gaps(departures)) expect(gap).toBeGreaterThanOrEqual(interval - 1e-9)
-      // ...and no more than that: the rate is kept up.
-      expect((departures.at(-1)! - departures[0]!) / 199).toBeLessThan(interval + 0.5)
+      // Never closer than the server's own interval, and on average the paced one: the rate is kept up.
+      for (const gap of gaps(departures)) expect(gap).toBeGreaterThanOrEqual(1000 / 50)
+      expect((departures.at(-1)! - departures[0]!) / 199).toBeGreaterThanOrEqual(interval)
+      expect((departures.at(-1)! - departures[0]!) / 199).toBeLessThan(interval + 0.1)
     }))
 
   it.effect("with no fixed concurrency, keeps enough calls in flight for the latency, within the cap", () =>
@@ -63,7 +64,7 @@ describe("bulk's throttle", () => {
       // Several 429s together count as one.
       yield* throttle.rateLimited
       const after = yield* throttle.state
-      expect(after.pace).toBeCloseTo(before.pace * 0.7, 5)
+      expect(after.pace).toBeCloseTo(before.pace * Throttle.decrease, 5)
       expect(after.window).toBe(1)
       yield* TestClock.adjust("20 seconds")
       const recovered = yield* throttle.state

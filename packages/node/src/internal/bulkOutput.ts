@@ -50,18 +50,20 @@ export const open = (
       try: () => {
         const fd = Fs.openSync(output, "a")
         let lastSync = Date.now()
-        let dirty = false
+        let written = false
+        /** Forces everything written to disk now (at the end, whatever a background sync has done). */
         const sync = () => {
-          if (!dirty) return
-          Fs.fdatasyncSync(fd)
-          dirty = false
-          lastSync = Date.now()
+          if (written) Fs.fdatasyncSync(fd)
         }
         const append = (text: string) => {
           if (text === "") return
           writeAll(fd, text)
-          dirty = true
-          if (Date.now() - lastSync >= options.syncIntervalMs) sync()
+          written = true
+          // On the way, in the background: a disk that takes its time must not hold up the calls being paced.
+          if (Date.now() - lastSync >= options.syncIntervalMs) {
+            lastSync = Date.now()
+            Fs.fdatasync(fd, () => {})
+          }
         }
         if (!resumed.hasHeader) append((options.bom ? Csv.utf8Bom : "") + Csv.format([header]))
         return { fd, writer: { write: (rows: ReadonlyArray<ReadonlyArray<string>>) => append(Csv.format(rows)), sync } }

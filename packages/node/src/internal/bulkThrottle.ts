@@ -1,9 +1,10 @@
 /**
- * How fast bulk sends. With a rate, calls are spaced evenly a small margin under it, each at least one interval
- * after the one before actually left (so a late call never bunches up with the next one at the server); with no
- * fixed concurrency, the calls in flight follow the measured latency (enough to keep up the rate, within a cap).
- * A 429 backs off like TCP: the pace drops by a factor and one call is in flight; both recover step by step as
- * calls succeed. Timed by Effect's `Clock`, so it runs under `TestClock`.
+ * How fast bulk sends. With a rate, calls leave on an even schedule a small margin under it, never before their
+ * time by the precise clock (timers round to whole milliseconds and may fire early) and never closer to the one
+ * before than the server's own interval (so a late call does not bunch up with the next one at a server that allows
+ * no burst); with no fixed concurrency, the calls in flight follow the measured latency (enough to keep up the rate,
+ * within a cap). A 429 backs off like TCP: the pace drops by a factor and one call is in flight; both recover step
+ * by step as calls succeed. Timed by Effect's `Clock`, so it runs under `TestClock`.
  */
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
@@ -17,11 +18,15 @@ export const maxAdaptiveConcurrency = 64
 /** The share of the rate kept unused, so a server's clock and ours may disagree a little without a 429. */
 export const margin = 0.03
 
+/** The most requests per second sent for a `rate`: a {@link margin} under it. The client paces its own retries at
+ * this rate too, so calls waiting out a cooldown do not leave together. */
+export const pacedRate = (rate: number): number => rate * (1 - margin)
+
 /** The pace after a 429 is this share of what it was (at least {@link minPaceShare} of the rate). */
-const decrease = 0.7
+export const decrease = 0.8
 const minPaceShare = 0.25
 /** Per second of calls at the pace, the share of the rate it recovers by. */
-const recoveryPerSecond = 0.1
+const recoveryPerSecond = 0.02
 /** Calls in flight per call a second of latency, beyond the bare need (latency varies). */
 const headroom = 1.5
 /** Weight of each new latency sample. */
@@ -69,12 +74,13 @@ export const make = (options: Options): Effect.Effect<Throttle> =>
     let ceiling = maxWindow
     let latencyMs = 0
     let window = adaptive ? Math.min(defaultConcurrency, maxWindow) : maxWindow
-    /** When the previous call left. */
+    /** When the previous call was due to leave, and when it did (milliseconds, fractional). */
+    let lastDue = Number.NEGATIVE_INFINITY
     let lastRelease = Number.NEGATIVE_INFINITY
 
     const permits = yield* Effect.makeSemaphore(window)
     const turn = yield* Effect.makeSemaphore(1)
-    const pace = () => (rate === undefined ? Infinity : rate * (1 - margin) * share)
+    const pace = () => (rate === undefined ? Infinity : pacedRate(rate) * share)
 
     const resize = Effect.suspend(() => {
       if (!adaptive) return Effect.void
@@ -85,16 +91,21 @@ export const make = (options: Options): Effect.Effect<Throttle> =>
       return permits.resize(next)
     })
 
-    /** Waits for this call's turn: at least one interval after the previous call left. */
+    const preciseNow = Effect.map(Clock.currentTimeNanos, (nanos) => Number(nanos) / 1e6)
+    /** Sleeps until `due` by the precise clock (a timer may fire early, and rounds to whole milliseconds). */
+    const sleepUntil = (due: number): Effect.Effect<number> =>
+      Effect.flatMap(
+        preciseNow,
+        (now) => (now >= due ? Effect.succeed(now) : Effect.zipRight(Effect.sleep(Math.ceil(due - now)), sleepUntil(due)))
+      )
+    /** Waits for this call's turn: its slot on the schedule, and at least the server's interval after the last. */
     const waitTurn: Effect.Effect<void> = rate === undefined ? Effect.void : turn.withPermits(1)(
-      Effect.flatMap(Clock.currentTimeMillis, (now) => {
-        const wait = lastRelease + 1000 / pace() - now
-        return Effect.zipRight(
-          wait > 0 ? Effect.sleep(wait) : Effect.void,
-          Effect.map(Clock.currentTimeMillis, (left) => {
-            lastRelease = left
-          })
-        )
+      Effect.flatMap(preciseNow, (now) => {
+        const due = Math.max(now, lastDue + 1000 / pace(), lastRelease + 1000 / rate)
+        lastDue = due
+        return Effect.map(sleepUntil(due), (left) => {
+          lastRelease = left
+        })
       })
     )
 
