@@ -151,8 +151,10 @@ export interface Options {
   /** Send again the rows of the output whose outcome was a temporary failure (rate limited, server, transport),
    * writing their new outcome in place. */
   readonly retryErrors?: boolean | undefined
-  /** Each 429 the transport under the client received (retries included), so the pace backs off at once. */
-  readonly rateLimited?: Stream.Stream<void> | undefined
+  /** What the transport under the client saw, attempt by attempt (retries included): when each request went out
+   * (`Clock.currentTimeNanos` in milliseconds), so pacing counts from when calls really left, and each 429, so the
+   * pace backs off at once. */
+  readonly transport?: Stream.Stream<TransportEvent> | undefined
   /** When this completes, no further row is sent; rows in flight finish and are written. */
   readonly stop?: Effect.Effect<void> | undefined
   /** When this completes, rows in flight are abandoned (not written: a re-run does them again). */
@@ -165,6 +167,15 @@ export interface Options {
    * the rows in flight). Fewer are written as `error` rows, like any other outcome. */
   readonly failureStreak?: number | undefined
 }
+
+/**
+ * One thing the transport under the client saw: a request going out (`at`, `Clock.currentTimeNanos` in
+ * milliseconds), or a 429.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type TransportEvent = { readonly _tag: "Sent"; readonly at: number } | { readonly _tag: "RateLimited" }
 
 interface Settled {
   readonly prepared: Rows.Prepared
@@ -219,8 +230,11 @@ export const run = (
     yield* Output.cutTail(options.output, resumed.keepBytes)
 
     const throttle = yield* Throttle.make({ rate: options.rate, concurrency: options.concurrency })
-    if (options.rateLimited !== undefined) {
-      yield* Effect.forkScoped(Stream.runForEach(options.rateLimited, () => throttle.rateLimited))
+    if (options.transport !== undefined) {
+      yield* Effect.forkScoped(
+        Stream.runForEach(options.transport, (event) =>
+          event._tag === "Sent" ? throttle.sent(event.at) : throttle.rateLimited)
+      )
     }
     const streakLimit = Math.max(1, options.failureStreak ?? Math.max(10, 2 * throttle.maxWindow))
     const tally = resumed.tally

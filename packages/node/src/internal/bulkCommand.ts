@@ -3,6 +3,7 @@ import * as HeroClient from "@hero-pds/core/HeroClient"
 import * as HeroConfig from "@hero-pds/core/HeroConfig"
 import * as Outcome from "@hero-pds/core/Outcome"
 import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
 import * as Console from "effect/Console"
 import * as Data from "effect/Data"
 import * as Deferred from "effect/Deferred"
@@ -70,18 +71,29 @@ export const settings = (args: {
   })
 }
 
+const sent = Effect.map(Clock.currentTimeNanos, (nanos): Bulk.TransportEvent => ({
+  _tag: "Sent",
+  at: Number(nanos) / 1e6
+}))
+const rateLimited: Bulk.TransportEvent = { _tag: "RateLimited" }
+
 /**
- * The client for a run: the HeroClient of `NodeHeroClient`, with each 429 its transport receives published to
- * `rateLimited` (so the pace backs off at the first one, not after a row's retries), and its configuration.
+ * The client for a run: the HeroClient of `NodeHeroClient` and its configuration, with what its transport sees
+ * published to `events`: each request as it goes out, each 429 as it comes back (so the pace counts from when calls
+ * really left, and backs off at the first 429, not after a row's retries).
  */
-const clientLayer = (config: HeroConfig.Service, rateLimited: PubSub.PubSub<void>) =>
+const clientLayer = (config: HeroConfig.Service, events: PubSub.PubSub<Bulk.TransportEvent>) =>
   HeroClient.layer.pipe(
     Layer.provide(
       Layer.effect(
         HttpClient.HttpClient,
         Effect.map(HttpClient.HttpClient, (client) =>
-          HttpClient.tap(client, (response) =>
-            response.status === 429 ? PubSub.publish(rateLimited, undefined) : Effect.void))
+          client.pipe(
+            HttpClient.tapRequest(() => Effect.flatMap(sent, (event) => PubSub.publish(events, event))),
+            HttpClient.tap((response) =>
+              response.status === 429 ? PubSub.publish(events, rateLimited) : Effect.void
+            )
+          ))
       ).pipe(Layer.provideMerge(NodeHeroClient.layerHttpClient(config)))
     ),
     Layer.provideMerge(Layer.succeed(HeroConfig.HeroConfig, config))
@@ -166,19 +178,19 @@ export const run = (settings: Settings, config: HeroConfig.Service): Effect.Effe
         restore(Effect.repeat(render, Schedule.spaced(tty ? "200 millis" : "5 seconds")))
       )
 
-      const rateLimited = yield* PubSub.unbounded<void>()
+      const events = yield* PubSub.unbounded<Bulk.TransportEvent>()
       // A daemon: the runtime interrupts the main fiber's children on a signal; this one must finish its rows.
       const work = yield* Effect.forkDaemon(restore(
         Bulk.run({
           ...settings,
-          rateLimited: Stream.fromPubSub(rateLimited),
+          transport: Stream.fromPubSub(events),
           stop: Deferred.await(stop),
           abort: Deferred.await(abort),
           onProgress: (progress) => {
             latest = progress
             if (!announced) Effect.runSync(render)
           }
-        }).pipe(Effect.provide(clientLayer(config, rateLimited)))
+        }).pipe(Effect.provide(clientLayer(config, events)))
       ))
       const exit = yield* Fiber.await(work)
       yield* Fiber.interrupt(ticker)

@@ -16,7 +16,7 @@ export const defaultConcurrency = 4
 export const maxAdaptiveConcurrency = 64
 
 /** The share of the rate kept unused, so a server's clock and ours may disagree a little without a 429. */
-export const margin = 0.03
+export const margin = 0.02
 
 /** The most requests per second sent for a `rate`: a {@link margin} under it. The client paces its own retries at
  * this rate too, so calls waiting out a cooldown do not leave together. */
@@ -56,6 +56,9 @@ export interface Throttle {
   readonly run: <A, E, R>(call: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
   /** The server answered 429: back off. */
   readonly rateLimited: Effect.Effect<void>
+  /** An attempt went out at `at` (`Clock.currentTimeNanos` in milliseconds), perhaps later than its turn (a pause
+   * of the process in between): the next turn keeps the server's interval from it. */
+  readonly sent: (at: number) => Effect.Effect<void>
   /** The most calls that can ever be in flight (for sizing what waits for a place). */
   readonly maxWindow: number
   readonly state: Effect.Effect<State>
@@ -135,6 +138,10 @@ export const make = (options: Options): Effect.Effect<Throttle> =>
         ceiling = 1
         return resize
       }),
+      sent: (at) =>
+        Effect.sync(() => {
+          lastRelease = Math.max(lastRelease, at)
+        }),
       state: Effect.sync(() => ({ window, pace: pace(), latencyMs }))
     }
   })
