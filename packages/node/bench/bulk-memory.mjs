@@ -2,6 +2,7 @@
 // so the process's RSS high-water mark is this run's. Prints one JSON line.
 import * as HeroClient from "@hero-pds/core/HeroClient"
 import * as HeroConfig from "@hero-pds/core/HeroConfig"
+import * as Sandbox from "@hero-pds/sandbox/Sandbox"
 import * as SandboxHttpClient from "@hero-pds/sandbox/SandboxHttpClient"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -19,7 +20,9 @@ const patients = syntheticPatients(500)
 writeFileSync(input, csvFor(patients, rows))
 const layer = HeroClient.layer.pipe(
   Layer.provide(SandboxHttpClient.layer({ rateLimit: false, patients })),
-  Layer.provideMerge(HeroConfig.layer({ environment: "sandbox" }))
+  Layer.provideMerge(
+    Layer.effect(HeroConfig.HeroConfig, HeroConfig.make({ environment: "sandbox" }, undefined, Sandbox.heroConfigDefaults))
+  )
 )
 let peakHeap = 0
 const start = performance.now()
