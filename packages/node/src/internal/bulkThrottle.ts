@@ -29,6 +29,8 @@ const minPaceShare = 0.25
 const recoveryPerSecond = 0.02
 /** Calls in flight per call a second of latency, beyond the bare need (latency varies). */
 const headroom = 1.5
+/** Timers fire to the millisecond: a call up to this late does not push back the schedule of the next. */
+const timerGrain = 1
 /** Weight of each new latency sample. */
 const smoothing = 0.2
 
@@ -104,7 +106,7 @@ export const make = (options: Options): Effect.Effect<Throttle> =>
     /** Waits for this call's turn: its slot on the schedule, and at least the server's interval after the last. */
     const waitTurn: Effect.Effect<void> = rate === undefined ? Effect.void : turn.withPermits(1)(
       Effect.flatMap(preciseNow, (now) => {
-        const due = Math.max(now, lastDue + 1000 / pace(), lastRelease + 1000 / rate)
+        const due = Math.max(now, lastDue + 1000 / pace(), lastRelease + 1000 / rate - timerGrain)
         lastDue = due
         return Effect.map(sleepUntil(due), (left) => {
           lastRelease = left
