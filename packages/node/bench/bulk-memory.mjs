@@ -21,7 +21,10 @@ writeFileSync(input, csvFor(patients, rows))
 const layer = HeroClient.layer.pipe(
   Layer.provide(SandboxHttpClient.layer({ rateLimit: false, patients })),
   Layer.provideMerge(
-    Layer.effect(HeroConfig.HeroConfig, HeroConfig.make({ environment: "sandbox" }, undefined, Sandbox.heroConfigDefaults))
+    Layer.effect(
+      HeroConfig.HeroConfig,
+      HeroConfig.make({ environment: "sandbox" }, undefined, Sandbox.heroConfigDefaults)
+    )
   )
 )
 let peakHeap = 0

@@ -232,8 +232,10 @@ export const run = (
     const throttle = yield* Throttle.make({ rate: options.rate, concurrency: options.concurrency })
     if (options.transport !== undefined) {
       yield* Effect.forkScoped(
-        Stream.runForEach(options.transport, (event) =>
-          event._tag === "Sent" ? throttle.sent(event.at) : throttle.rateLimited)
+        Stream.runForEach(
+          options.transport,
+          (event) => event._tag === "Sent" ? throttle.sent(event.at) : throttle.rateLimited
+        )
       )
     }
     const streakLimit = Math.max(1, options.failureStreak ?? Math.max(10, 2 * throttle.maxWindow))

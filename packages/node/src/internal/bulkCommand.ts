@@ -90,9 +90,7 @@ const clientLayer = (config: HeroConfig.Service, events: PubSub.PubSub<Bulk.Tran
         Effect.map(HttpClient.HttpClient, (client) =>
           client.pipe(
             HttpClient.tapRequest(() => Effect.flatMap(sent, (event) => PubSub.publish(events, event))),
-            HttpClient.tap((response) =>
-              response.status === 429 ? PubSub.publish(events, rateLimited) : Effect.void
-            )
+            HttpClient.tap((response) => response.status === 429 ? PubSub.publish(events, rateLimited) : Effect.void)
           ))
       ).pipe(Layer.provideMerge(NodeHeroClient.layerHttpClient(config)))
     ),

@@ -101,7 +101,9 @@ export const make = (options: Options): Effect.Effect<Throttle> =>
     const sleepUntil = (due: number): Effect.Effect<number> =>
       Effect.flatMap(
         preciseNow,
-        (now) => (now >= due ? Effect.succeed(now) : Effect.zipRight(Effect.sleep(Math.ceil(due - now)), sleepUntil(due)))
+        (
+          now
+        ) => (now >= due ? Effect.succeed(now) : Effect.zipRight(Effect.sleep(Math.ceil(due - now)), sleepUntil(due)))
       )
     /** Waits for this call's turn: its slot on the schedule, and at least the server's interval after the last. */
     const waitTurn: Effect.Effect<void> = rate === undefined ? Effect.void : turn.withPermits(1)(
