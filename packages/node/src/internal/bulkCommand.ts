@@ -1,6 +1,6 @@
-import * as HttpClient from "@effect/platform/HttpClient"
 import * as HeroClient from "@hero-pds/core/HeroClient"
 import * as HeroConfig from "@hero-pds/core/HeroConfig"
+import * as HeroTransport from "@hero-pds/core/HeroTransport"
 import * as Outcome from "@hero-pds/core/Outcome"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
@@ -83,16 +83,21 @@ const rateLimited: Bulk.TransportEvent = { _tag: "RateLimited" }
  * really left, and backs off at the first 429, not after a row's retries).
  */
 const clientLayer = (config: HeroConfig.Service, events: PubSub.PubSub<Bulk.TransportEvent>) =>
-  HeroClient.layer.pipe(
+  HeroClient.layerTransport.pipe(
     Layer.provide(
       Layer.effect(
-        HttpClient.HttpClient,
-        Effect.map(HttpClient.HttpClient, (client) =>
-          client.pipe(
-            HttpClient.tapRequest(() => Effect.flatMap(sent, (event) => PubSub.publish(events, event))),
-            HttpClient.tap((response) => response.status === 429 ? PubSub.publish(events, rateLimited) : Effect.void)
-          ))
-      ).pipe(Layer.provideMerge(NodeHeroClient.layerHttpClient(config)))
+        HeroTransport.HeroTransport,
+        Effect.map(HeroTransport.HeroTransport, (transport) => ({
+          send: (request: HeroTransport.Request) =>
+            Effect.zipRight(
+              Effect.flatMap(sent, (event) => PubSub.publish(events, event)),
+              Effect.tap(
+                transport.send(request),
+                (response) => (response.status === 429 ? PubSub.publish(events, rateLimited) : Effect.void)
+              )
+            )
+        }))
+      ).pipe(Layer.provide(NodeHeroClient.layerTransport(config)))
     ),
     Layer.provideMerge(Layer.succeed(HeroConfig.HeroConfig, config))
   )
