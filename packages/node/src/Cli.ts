@@ -28,6 +28,7 @@ import * as BulkCommand from "./internal/bulkCommand.js"
 import * as Throttle from "./internal/bulkThrottle.js"
 import * as Csv from "./internal/csv.js"
 import * as Render from "./internal/render.js"
+import * as SandboxFlags from "./internal/sandboxFlags.js"
 import * as Terminal from "./internal/terminal.js"
 import { version } from "./internal/version.js"
 import * as NodeHeroClient from "./NodeHeroClient.js"
@@ -208,18 +209,21 @@ const sandbox = Command.make("sandbox", {
   port: numberOption("port", "integer").pipe(
     Options.withDefault(Sandbox.defaultPort),
     Options.withDescription("Port on 127.0.0.1 (0: any free port)")
-  )
-}, ({ port }) =>
+  ),
+  ...SandboxFlags.flags
+}, ({ port, ...shape }) =>
   Effect.gen(function*() {
     if (port < 0 || port > 65535) {
       return yield* Effect.fail(`--port must be from 0 (any free port) to 65535, not ${port}`)
     }
-    const { url } = yield* NodeSandboxServer.serve({ port }).pipe(
+    const options = SandboxFlags.options(shape)
+    if (typeof options === "string") return yield* Effect.fail(options)
+    const { url } = yield* NodeSandboxServer.serve({ port, ...options }).pipe(
       Effect.mapError((error) => `cannot listen on 127.0.0.1:${port}: ${listenProblem(error.cause)}`)
     )
     yield* Console.log(
       [
-        `Hero sandbox listening on ${url}`,
+        `Hero sandbox listening on ${url} (${SandboxFlags.describe(options, shape)})`,
         `  HERO_BASE_URL=${url}`,
         `  HERO_API_KEY=${Sandbox.apiKey}`,
         `  HERO_PRACTICE_GROUP_ID=${Sandbox.practiceGroupId}`,
@@ -236,7 +240,13 @@ const sandbox = Command.make("sandbox", {
       Effect.zipRight(Console.error(`Error: ${message}`), setExitCode(Outcome.usageExitCode))
     )
   )).pipe(
-    Command.withDescription("Serve the Hero sandbox over HTTP on 127.0.0.1 for local development.")
+    Command.withDescription(
+      "Serve the Hero sandbox over HTTP on 127.0.0.1 for local development.\n\n" +
+        "Examples:\n" +
+        "  hero-pds sandbox --port 4010\n" +
+        "  hero-pds sandbox --rate 1 --burst 1                      # 429s with Retry-After past 1 request/s\n" +
+        "  hero-pds sandbox --fault 503 --fault slow --slow-ms 25000 # a flaky, slow Hero for 30% of requests"
+    )
   )
 
 const bulk = Command.make("bulk", {

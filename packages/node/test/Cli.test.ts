@@ -209,29 +209,77 @@ describe("hero-pds register", () => {
 })
 
 describe("hero-pds sandbox", () => {
-  it("serves the sandbox on 127.0.0.1 and prints its URL and credentials", async () => {
-    const child = spawn(process.execPath, [bin, "sandbox", "--port", "0"], { env: baseEnv })
-    try {
-      const output = await new Promise<string>((resolve, reject) => {
-        let text = ""
-        child.stdout.on("data", (chunk) => {
-          text += chunk
-          if (text.includes("Ctrl-C")) resolve(text)
-        })
-        child.on("exit", (code) => reject(new Error(`exited ${code}`)))
+  const cleanups: Array<() => void> = []
+  afterEach(() => {
+    for (const cleanup of cleanups.splice(0)) cleanup()
+  })
+
+  /** Starts `hero-pds sandbox` on a free port; stopped after the test. */
+  const serveSandbox = async (...flags: ReadonlyArray<string>) => {
+    const child = spawn(process.execPath, [bin, "sandbox", "--port", "0", ...flags], { env: baseEnv })
+    cleanups.push(() => void child.kill("SIGINT"))
+    const output = await new Promise<string>((resolve, reject) => {
+      let text = ""
+      child.stdout.on("data", (chunk) => {
+        text += chunk
+        if (text.includes("Ctrl-C")) resolve(text)
       })
-      const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)![1]!
-      expect(output).toContain("HERO_API_KEY=sandbox-api-key")
-      expect(output).toContain("HERO_PRACTICE_GROUP_ID=sandbox-practice-group")
-      const health = await fetch(`${url}/healthz`)
-      expect(health.status).toBe(200)
-      const run = await heroPds(["register", "9000000009", "2010-10-22", "--json", "--base-url", url])
-      expect([run.code, json(run)]).toEqual([0, { outcome: "registered", patientId: "98765" }])
-      // The sandbox over HTTP answered, not the embedded one: no notice says otherwise.
-      expect(run.stderr).not.toContain("embedded sandbox")
-    } finally {
-      child.kill("SIGINT")
+      child.on("exit", (code) => reject(new Error(`exited ${code}`)))
+    })
+    return { output, url: /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)![1]! }
+  }
+
+  const post = (url: string) =>
+    fetch(`${url}/v1/patients/register_pds`, {
+      method: "POST",
+      headers: {
+        "x-api-key": "sandbox-api-key",
+        "x-practice-group-id": "sandbox-practice-group",
+        "content-type": "application/json"
+      },
+      body: JSON.stringify({ nhs_number: "9000000009", dob: "2010-10-22" })
+    })
+
+  it("serves the sandbox on 127.0.0.1 and prints its URL and credentials", async () => {
+    const { output, url } = await serveSandbox()
+    expect(output).toContain("HERO_API_KEY=sandbox-api-key")
+    expect(output).toContain("HERO_PRACTICE_GROUP_ID=sandbox-practice-group")
+    expect(output).toContain("rate limit 10/s per key (burst 10), no faults")
+    const health = await fetch(`${url}/healthz`)
+    expect(health.status).toBe(200)
+    const run = await heroPds(["register", "9000000009", "2010-10-22", "--json", "--base-url", url])
+    expect([run.code, json(run)]).toEqual([0, { outcome: "registered", patientId: "98765" }])
+    // The sandbox over HTTP answered, not the embedded one: no notice says otherwise.
+    expect(run.stderr).not.toContain("embedded sandbox")
+  })
+
+  it("takes its rate limit from --rate and --burst, so the 429 path can be tried by hand", async () => {
+    const { output, url } = await serveSandbox("--rate", "0.5", "--burst", "1")
+    expect(output).toContain("rate limit 0.5/s per key (burst 1)")
+    expect((await post(url)).status).toBe(200)
+    const limited = await post(url)
+    expect(limited.status).toBe(429)
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0)
+  })
+
+  it("injects the --fault kinds on --fault-probability of requests", async () => {
+    const { output, url } = await serveSandbox("--fault", "503", "--fault", "502", "--fault-probability", "1")
+    expect(output).toContain("faults 503, 502 on 100% of requests")
+    const statuses = await Promise.all([1, 2, 3, 4].map(() => post(url).then((response) => response.status)))
+    expect(statuses.every((status) => status === 502 || status === 503)).toBe(true)
+    const run = await heroPds(["register", "9000000009", "2010-10-22", "--json", "--base-url", url], {
+      HERO_MAX_RETRIES: "0"
+    })
+    expect([run.code, json(run).error]).toEqual([7, "ServerError"])
+  })
+
+  it("refuses flags that cannot shape a sandbox, in one line, exit 2", async () => {
+    for (const flags of [["--fault-probability", "2"], ["--rate", "-1"], ["--fault", "teapot"]]) {
+      const run = await heroPds(["sandbox", "--port", "0", ...flags])
+      expect(run.code).toBe(2)
     }
+    const run = await heroPds(["sandbox", "--port", "0", "--fault-probability", "2"])
+    expect(run.stderr.trim()).toBe("Error: --fault-probability must be from 0 to 1")
   })
 })
 
