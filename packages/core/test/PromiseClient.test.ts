@@ -169,9 +169,13 @@ describe("PromiseClient", () => {
       }
     }
     const outcomes: Array<string> = []
+    const pulledBefore: Array<number> = []
     for await (const settled of client.registerAll(inputs(), { concurrency: 2 })) {
+      pulledBefore.push(pulled)
       outcomes.push(`${settled.input.dob}:${settled.result?._tag ?? settled.error?._tag}`)
     }
+    // Lazily: when each outcome is yielded, no more than `concurrency` inputs beyond those already yielded were read.
+    expect(pulledBefore).toEqual([2, 3, 4, 5, 5])
     expect(outcomes).toEqual([
       "2010-10-22:Registered",
       "2010-10-21:PatientNotFound",
