@@ -30,14 +30,28 @@ export const unreadableMessage =
 
 const pad = (n: number, width: number) => String(n).padStart(width, "0")
 
-const toIso = (year: number, month: number, day: number): string | undefined => {
-  const date = new Date(Date.UTC(year, month - 1, day))
-  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day
-    ? `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}`
-    : undefined
-}
+const isLeap = (year: number) => year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
+const monthDays = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
 
-const today = (): string => new Date(Date.now() + ukOffsetMillis).toISOString().slice(0, 10)
+/** A real calendar date (no `Date` built), as ISO text. Years before 1000 are never dates of birth here. */
+const toIso = (year: number, month: number, day: number): string | undefined =>
+  year >= 1000 && year <= 9999 && month >= 1 && month <= 12 && day >= 1 &&
+    day <= (month === 2 && isLeap(year) ? 29 : monthDays[month - 1]!)
+    ? `${year}-${pad(month, 2)}-${pad(day, 2)}`
+    : undefined
+
+const dayMillis = 24 * 60 * 60 * 1000
+/** Today's UK date, worked out once per day: [from, until) is the span of `Date.now()` it holds for. */
+let todayCache = { date: "", from: 0, until: 0 }
+
+const today = (): string => {
+  const now = Date.now()
+  if (now < todayCache.from || now >= todayCache.until) {
+    const from = Math.floor((now + ukOffsetMillis) / dayMillis) * dayMillis - ukOffsetMillis
+    todayCache = { date: new Date(now + ukOffsetMillis).toISOString().slice(0, 10), from, until: from + dayMillis }
+  }
+  return todayCache.date
+}
 
 /**
  * Whether an ISO `YYYY-MM-DD` string is a real calendar date from 1900-01-01 up to today.
@@ -57,14 +71,15 @@ export const isValid = (input: string): boolean => {
  * @since 0.1.0
  * @category schemas
  */
-export const DateOfBirth = Schema.String.annotations({ message: () => invalidMessage }).pipe(
-  Schema.filter(isValid),
-  Schema.brand("DateOfBirth")
-).annotations({
-  identifier: "DateOfBirth",
-  description: "YYYY-MM-DD",
-  message: () => ({ message: invalidMessage, override: true })
-})
+export const DateOfBirth = /* @__PURE__ */ (() =>
+  Schema.String.annotations({ message: () => invalidMessage }).pipe(
+    Schema.filter(isValid),
+    Schema.brand("DateOfBirth")
+  ).annotations({
+    identifier: "DateOfBirth",
+    description: "YYYY-MM-DD",
+    message: () => ({ message: invalidMessage, override: true })
+  }))()
 
 /**
  * @since 0.1.0

@@ -75,10 +75,11 @@ export const isValid = (input: string): boolean => problemOf(normalize(input)) =
  * @since 0.1.0
  * @category schemas
  */
-export const NhsNumberDigits = Schema.String.pipe(
-  Schema.filter((digits) => problemOf(digits) ?? true),
-  Schema.brand("NhsNumber")
-)
+export const NhsNumberDigits = /* @__PURE__ */ (() =>
+  Schema.String.pipe(
+    Schema.filter((digits) => problemOf(digits) ?? true),
+    Schema.brand("NhsNumber")
+  ))()
 
 /**
  * @since 0.1.0
@@ -92,15 +93,16 @@ export type NhsNumber = typeof NhsNumberDigits.Type
  * @since 0.1.0
  * @category schemas
  */
-export const NhsNumber: Schema.Schema<NhsNumber, string> = Schema.transform(
-  Schema.String.annotations({ message: () => invalidMessage }),
-  NhsNumberDigits.annotations({ message: (issue) => problemOf(String(issue.actual)) ?? invalidMessage }),
-  {
-    strict: true,
-    decode: normalize,
-    encode: (digits) => digits
-  }
-).annotations({ identifier: "NhsNumber", description: "NHS number" })
+export const NhsNumber: Schema.Schema<NhsNumber, string> = /* @__PURE__ */ (() =>
+  Schema.transform(
+    Schema.String.annotations({ message: () => invalidMessage }),
+    NhsNumberDigits.annotations({ message: (issue) => problemOf(String(issue.actual)) ?? invalidMessage }),
+    {
+      strict: true,
+      decode: normalize,
+      encode: (digits) => digits
+    }
+  ).annotations({ identifier: "NhsNumber", description: "NHS number" }))()
 
 /**
  * Decodes an NHS number as typed, or explains why it is not one (without repeating it).

@@ -30,10 +30,11 @@ export const normalize = (input: string): string | undefined => {
  * @since 0.1.0
  * @category schemas
  */
-export const PostcodeNormal = Schema.String.annotations({ message: () => invalidMessage }).pipe(
-  Schema.filter((input) => normalize(input) === input),
-  Schema.brand("Postcode")
-)
+export const PostcodeNormal = /* @__PURE__ */ (() =>
+  Schema.String.annotations({ message: () => invalidMessage }).pipe(
+    Schema.filter((input) => normalize(input) === input),
+    Schema.brand("Postcode")
+  ))()
 
 /**
  * @since 0.1.0
@@ -47,12 +48,13 @@ export type Postcode = typeof PostcodeNormal.Type
  * @since 0.1.0
  * @category schemas
  */
-export const Postcode: Schema.Schema<Postcode, string> = Schema.transform(Schema.String, PostcodeNormal, {
-  strict: true,
-  decode: (input) => normalize(input) ?? input,
-  encode: (postcode) => postcode
-}).annotations({
-  identifier: "Postcode",
-  description: "UK postcode",
-  message: () => ({ message: invalidMessage, override: true })
-})
+export const Postcode: Schema.Schema<Postcode, string> = /* @__PURE__ */ (() =>
+  Schema.transform(Schema.String, PostcodeNormal, {
+    strict: true,
+    decode: (input) => normalize(input) ?? input,
+    encode: (postcode) => postcode
+  }).annotations({
+    identifier: "Postcode",
+    description: "UK postcode",
+    message: () => ({ message: invalidMessage, override: true })
+  }))()

@@ -22,15 +22,5 @@ export const decodeInput = (input: RegisterPds.Input): Either.Either<RegisterPds
   return RegisterPds.decodeInput(input)
 }
 
-const variants = new Map(RegisterPds.variants.map((variant) => [variant.name, variant.fields]))
-
-/** The snake_case body of a validated request, from its variant's fields (no second pass through the schema). */
-export const wireOf = (request: RegisterPds.Request): Record<string, string> => {
-  const fields = variants.get("nhsNumber" in request ? "ByNhsNumber" : "ByDemographics")!
-  const wire: Record<string, string> = {}
-  for (const field of fields) {
-    const value = (request as Readonly<Record<string, string | undefined>>)[field.name]
-    if (value !== undefined) wire[field.wire] = value
-  }
-  return wire
-}
+/** The snake_case body of a validated request (its variant's fields, no schema). */
+export const wireOf: (request: RegisterPds.Request) => RegisterPds.WireRequest = RegisterPds.toWire

@@ -1,6 +1,5 @@
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
-import * as Schema from "effect/Schema"
 import * as HeroError from "../HeroError.js"
 import type * as HeroTransport from "../HeroTransport.js"
 import * as RegisterPds from "../RegisterPds.js"
@@ -41,14 +40,27 @@ export const requestIdOf = (value: string | undefined, secrets: ReadonlyArray<st
     ? value
     : undefined
 
-const HeroIssues = Schema.Struct({
-  message: Schema.Array(Schema.Struct({
-    code: Schema.String,
-    expected: Schema.optional(Schema.String),
-    path: Schema.Array(Schema.Union(Schema.String, Schema.Number))
-  }))
-})
-const decodeHeroIssues = Schema.decodeUnknownOption(HeroIssues)
+/** One issue of Hero's 400 body, as far as it is read. */
+interface WireIssue {
+  readonly code: string
+  readonly expected?: string | undefined
+  readonly path: ReadonlyArray<string | number>
+}
+
+const isWireIssue = (issue: unknown): issue is WireIssue => {
+  if (typeof issue !== "object" || issue === null) return false
+  const { code, expected, path } = issue as Record<string, unknown>
+  return typeof code === "string" && (expected === undefined || typeof expected === "string") &&
+    Array.isArray(path) && path.every((part) => typeof part === "string" || typeof part === "number")
+}
+
+/** Hero's 400 body, `{ message: [{ code, expected?, path }] }`: its issues, or `None` when it is not that shape. */
+export const heroIssuesOf = (json: unknown): Option.Option<ReadonlyArray<WireIssue>> => {
+  const message = typeof json === "object" && json !== null && !Array.isArray(json)
+    ? (json as { readonly message?: unknown }).message
+    : undefined
+  return Array.isArray(message) && message.every(isWireIssue) ? Option.some(message) : Option.none()
+}
 
 const codeShape = /^[a-z][a-z_]{0,39}$/
 const expectedWords: ReadonlySet<string> = new Set(
@@ -59,7 +71,7 @@ const expectedWords: ReadonlySet<string> = new Set(
  * Keeps only the shape of Hero's validation issues, never a value: a 400 that echoed the request (a proxy, a bug)
  * must not carry an NHS number, a date of birth or the key into the error.
  */
-const redactIssue = (issue: typeof HeroIssues.Type["message"][number]): HeroError.HeroIssue => ({
+const redactIssue = (issue: WireIssue): HeroError.HeroIssue => ({
   code: codeShape.test(issue.code) ? issue.code : "invalid",
   ...(issue.expected !== undefined && expectedWords.has(issue.expected) ? { expected: issue.expected } : {}),
   path: issue.path.map((part) =>
@@ -80,28 +92,14 @@ const describeStatus = (status: number): string =>
     ? `HTTP ${status} is a redirect, which is never followed`
     : `HTTP ${status} has no meaning for register_pds`
 
-/**
- * The common answer, a usable `patient_id`, read without running the schema (a guard precompiled by hand, held equal
- * to `RegisterPds.decodeResult` by a property test); anything else goes through the schema.
- */
-const registeredOf = (json: unknown, correlationId: string): RegisterPds.Result | undefined => {
-  if (typeof json !== "object" || json === null) return undefined
-  const id = (json as { readonly patient_id?: unknown }).patient_id
-  return (typeof id === "string" ? id !== "" && id.trim() === id : Number.isSafeInteger(id) && (id as number) >= 0)
-    ? new RegisterPds.Registered({ patientId: String(id), correlationId }, true)
-    : undefined
-}
-
-/** A 2xx body as a result, or why it is not one. */
+/** A 2xx body as a result, or why it is not one (read by hand: `RegisterPds.readResult`). */
 export const decodeBody = (body: string, correlationId: string): Either.Either<RegisterPds.Result, string> => {
   const json = parseJson(body)
   if (Option.isNone(json)) return Either.left(body.trim() === "" ? "the body is empty" : "the body is not JSON")
-  const registered = registeredOf(json.value, correlationId)
-  if (registered !== undefined) return Either.right(registered)
-  return Either.match(RegisterPds.decodeResult(json.value), {
-    onLeft: () => Either.left("the JSON body is neither a patient_id nor a verification request"),
-    onRight: (result) => Either.right(RegisterPds.withCorrelationId(result, correlationId))
-  })
+  const result = RegisterPds.readResult(json.value, correlationId)
+  return result === undefined
+    ? Either.left("the JSON body is neither a patient_id nor a verification request")
+    : Either.right(result)
 }
 
 /** Turns one attempt's response into a result or a typed error. Never throws, never a defect. */
@@ -119,11 +117,11 @@ export const classify = (received: Received): Either.Either<RegisterPds.Result, 
   )
   switch (status) {
     case 400: {
-      const issues = Option.flatMap(parseJson(body), decodeHeroIssues)
+      const issues = Option.flatMap(parseJson(body), heroIssuesOf)
       return Either.left(
         new HeroError.BadRequest({
           ...fields,
-          issues: Option.match(issues, { onNone: () => [], onSome: (_) => _.message.map(redactIssue) })
+          issues: Option.match(issues, { onNone: () => [], onSome: (_) => _.map(redactIssue) })
         })
       )
     }
