@@ -122,22 +122,37 @@ export const make: Effect.Effect<HeroClient.Service, never, HeroTransport.HeroTr
           (now) => send(call, Math.max(1, Math.min(call.timeout, call.deadlineAt! - now)))
         )
 
-    /** One request and its classified answer; an HTTP-date hint needs the clock, nothing else does. */
-    const attempt = (call: Call, attempts: number) =>
-      gate.send(sendWithin(call)).pipe(
-        Effect.mapError((failure) => fromFailure(failure, attempts, call.correlationId)),
-        Effect.flatMap((response) => {
-          const received = { response, attempts, secrets, correlationId: call.correlationId }
-          return response.status >= 200 && response.status < 300
-            ? classify({ ...received, now: 0 })
-            : Effect.flatMap(Clock.currentTimeMillis, (now) => classify({ ...received, now }))
-        }),
-        Effect.tapError((error) => {
-          const hint = RetryPolicy.hintOf(error)
-          const log = Effect.logDebug(`register_pds attempt ${attempts} failed: ${error._tag}`)
-          return hint === undefined || hint > maxRetryAfter ? log : Effect.zipRight(gate.cooldown(hint), log)
-        })
-      )
+    /**
+     * One request and its classified answer, in one step of the fiber (a failure is recorded in `failed`, which
+     * starts any cooldown the server asked for); an HTTP-date hint needs the clock, nothing else does.
+     */
+    const attempt = (
+      call: Call,
+      attempts: number,
+      failed: (error: HeroError.HeroError) => void
+    ): Effect.Effect<RegisterPds.Result, HeroError.HeroError> => {
+      const fail = (error: HeroError.HeroError) => {
+        failed(error)
+        const hint = RetryPolicy.hintOf(error)
+        const log = Effect.logDebug(`register_pds attempt ${attempts} failed: ${error._tag}`)
+        return Effect.zipRight(
+          hint === undefined || hint > maxRetryAfter ? log : Effect.zipRight(gate.cooldown(hint), log),
+          Effect.fail(error)
+        )
+      }
+      const settle = (outcome: Either.Either<RegisterPds.Result, HeroError.HeroError>) =>
+        Either.isRight(outcome) ? Effect.succeed(outcome.right) : fail(outcome.left)
+      return Effect.matchEffect(gate.send(sendWithin(call)), {
+        onFailure: (failure) => fail(fromFailure(failure, attempts, call.correlationId)),
+        onSuccess: (response) =>
+          response.status >= 200 && response.status < 300
+            ? settle(classify({ response, attempts, secrets, correlationId: call.correlationId, now: 0 }))
+            : Effect.flatMap(
+              Clock.currentTimeMillis,
+              (now) => settle(classify({ response, attempts, secrets, correlationId: call.correlationId, now }))
+            )
+      })
+    }
 
     /**
      * The first attempt runs bare; the retry schedule is only stepped once an attempt has failed. With a deadline,
@@ -147,10 +162,10 @@ export const make: Effect.Effect<HeroClient.Service, never, HeroTransport.HeroTr
     const withRetries = (call: Call, span: Tracer.Span | undefined) => {
       let attempts = 0
       let last: HeroError.HeroError | undefined
-      const once = Effect.tapError(Effect.suspend(() => attempt(call, ++attempts)), (error) =>
-        Effect.sync(() => {
-          last = error
-        }))
+      const failed = (error: HeroError.HeroError) => {
+        last = error
+      }
+      const once = Effect.suspend(() => attempt(call, ++attempts, failed))
       const retry = (
         state: unknown,
         error: HeroError.HeroError
