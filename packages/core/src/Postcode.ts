@@ -48,13 +48,14 @@ export type Postcode = typeof PostcodeNormal.Type
  * @since 0.1.0
  * @category schemas
  */
-export const Postcode: Schema.Schema<Postcode, string> = /* @__PURE__ */ (() =>
-  Schema.transform(Schema.String, PostcodeNormal, {
-    strict: true,
-    decode: (input) => normalize(input) ?? input,
-    encode: (postcode) => postcode
-  }).annotations({
-    identifier: "Postcode",
-    description: "UK postcode",
-    message: () => ({ message: invalidMessage, override: true })
-  }))()
+export const Postcode: Schema.Schema<Postcode, string> =
+  /* @__PURE__ */ (() =>
+    Schema.transform(Schema.String, PostcodeNormal, {
+      strict: true,
+      decode: (input) => normalize(input) ?? input,
+      encode: (postcode) => postcode
+    }).annotations({
+      identifier: "Postcode",
+      description: "UK postcode",
+      message: () => ({ message: invalidMessage, override: true })
+    }))()

@@ -155,8 +155,10 @@ const schemaOf = <D extends Definition>(definition: D): Schema.Schema<TypeOf<D>,
  * @since 0.1.0
  * @category schemas
  */
-export const ByNhsNumber: Schema.Schema<TypeOf<typeof definitions.ByNhsNumber>, WireOf<typeof definitions.ByNhsNumber>> =
-  /* @__PURE__ */ (() => schemaOf(definitions.ByNhsNumber))()
+export const ByNhsNumber: Schema.Schema<
+  TypeOf<typeof definitions.ByNhsNumber>,
+  WireOf<typeof definitions.ByNhsNumber>
+> = /* @__PURE__ */ (() => schemaOf(definitions.ByNhsNumber))()
 
 /**
  * A request to trace by demographics (snake_case on the wire, like {@link ByNhsNumber}).
@@ -263,7 +265,12 @@ const hasOwn = (record: object, key: string): boolean => Object.prototype.hasOwn
 
 const variant = (name: Variant["name"], definition: Definition, other: Definition): Variant => {
   const entries = Object.entries(definition).map(([key, field]) => {
-    const described: Field = { name: key, wire: field.wire, optional: field.optional, expected: readers[field.kind].expected }
+    const described: Field = {
+      name: key,
+      wire: field.wire,
+      optional: field.optional,
+      expected: readers[field.kind].expected
+    }
     return { field: described, read: readers[field.kind].read }
   })
   const fields = entries.map((entry) => entry.field)
