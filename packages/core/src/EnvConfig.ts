@@ -7,7 +7,6 @@
  * @since 0.1.0
  */
 import type * as Config from "effect/Config"
-import type * as ConfigError from "effect/ConfigError"
 import type * as ConfigProvider from "effect/ConfigProvider"
 import type * as Either from "effect/Either"
 import type * as Option from "effect/Option"
@@ -29,14 +28,6 @@ export const text: (name: string) => Config.Config<Option.Option<string>> = inte
  * @category constructors
  */
 export const secret: (name: string) => Config.Config<Option.Option<Redacted.Redacted<string>>> = internal.secret
-
-/**
- * A comma-separated list; empty items are dropped.
- *
- * @since 0.1.0
- * @category constructors
- */
-export const list: (name: string) => Config.Config<ReadonlyArray<string>> = internal.list
 
 /**
  * A variable that must be set: `required("SLACK_SIGNING_SECRET", EnvConfig.secret, "copy it from ...")`.
@@ -72,14 +63,6 @@ export const wholeNumber: <B>(
   name: string,
   options: { readonly min: number; readonly max: number; readonly fallback: B }
 ) => Config.Config<number | B> = internal.wholeNumber
-
-/**
- * The error for a required variable that is not set (`X is required: hint`), for rules across several variables.
- *
- * @since 0.1.0
- * @category errors
- */
-export const missing: (name: string, hint: string) => ConfigError.ConfigError = internal.missing
 
 /**
  * The one rule for a URL that will receive a secret: absolute, `https:` unless its host is loopback (127.0.0.1,

@@ -83,16 +83,6 @@ export const wholeNumber = <B>(
 export const secret = (name: string): Config.Config<Option.Option<Redacted.Redacted<string>>> =>
   Config.map(text(name), Option.map(Redacted.make))
 
-/** A comma-separated list; empty items are dropped. */
-export const list = (name: string): Config.Config<ReadonlyArray<string>> =>
-  Config.map(
-    text(name),
-    Option.match({
-      onNone: () => [],
-      onSome: (value) => value.split(",").map((item) => item.trim()).filter(Boolean)
-    })
-  )
-
 const loopbackHosts: ReadonlySet<string> = new Set(["127.0.0.1", "[::1]", "localhost"])
 
 /**

@@ -170,7 +170,12 @@ export const checkResult = (
 ): Either.Either<RegisterPds.Result, HeroError.HeroError> =>
   Either.isRight(result) && result.right._tag === "Registered" && !plainIdentifier.test(result.right.patientId)
     ? Either.left(
-      new HeroError.UnexpectedResponse({ status: 200, attempts: 1, reason: "the patient_id is not a plain identifier" })
+      new HeroError.UnexpectedResponse({
+        status: 200,
+        attempts: 1,
+        reason: "the patient_id is not a plain identifier",
+        correlationId: result.right.correlationId
+      })
     )
     : result
 
