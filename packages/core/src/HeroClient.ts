@@ -79,7 +79,7 @@ export const make: Effect.Effect<Service, never, HeroTransport.HeroTransport | H
  * @category layers
  */
 export const layerTransport: Layer.Layer<HeroClient, never, HeroTransport.HeroTransport | HeroConfig.HeroConfig> =
-  /* @__PURE__ */ Layer.effect(HeroClient, internal.make)
+  /* @__PURE__ */ Layer.effect(HeroClient, Effect.map(internal.make, ({ registerPds }) => ({ registerPds })))
 
 /**
  * The client over any `@effect/platform` `HttpClient` (see `HeroTransport.fromHttpClient`), given a `HeroConfig`.

@@ -90,7 +90,24 @@ export class TransportFailure extends Data.TaggedError("TransportFailure")<{
 export interface Service {
   /** Sends one attempt. Interrupting it aborts the request. */
   readonly send: (request: Request) => Effect.Effect<Response, TransportFailure>
+  /**
+   * The same attempt in callback form, when the transport has one (every transport built with {@link make}): lets
+   * the Promise client run a call's first attempt without starting a fiber.
+   */
+  readonly start?: Start | undefined
 }
+
+/**
+ * A callback-style sender: begins the attempt, calls `done` exactly once with its outcome, and returns a function
+ * that aborts it (`done` is then called with a `Network` failure, if it was not called already).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type Start = (
+  request: Request,
+  done: (outcome: Either.Either<Response, TransportFailure>) => void
+) => () => void
 
 /**
  * The transport service.
@@ -101,20 +118,33 @@ export interface Service {
 export class HeroTransport extends Context.Tag("@hero-pds/core/HeroTransport")<HeroTransport, Service>() {}
 
 /**
- * A transport from a callback-style sender: `start` begins the attempt, calls `done` exactly once with its outcome,
- * and returns a function that aborts it (called when the effect is interrupted).
+ * A transport from a callback-style sender (see {@link Start}); its `send` aborts the attempt when the effect is
+ * interrupted.
+ *
+ * The abort runs when the fiber ends before the attempt does (an interrupted fiber can only end), not from an
+ * interruption handler around the attempt, which would cost more than the rest of the effect on a fast network.
  *
  * @since 0.2.0
  * @category constructors
  */
-export const make = (
-  start: (request: Request, done: (outcome: Either.Either<Response, TransportFailure>) => void) => () => void
-): Service => ({
+export const make = (start: Start): Service => ({
+  start,
   send: (request) =>
-    Effect.async<Response, TransportFailure>((resume) => {
-      const abort = start(request, resume)
-      return Effect.sync(abort)
-    })
+    Effect.withFiberRuntime((fiber) =>
+      Effect.async<Response, TransportFailure>((resume) => {
+        let settled = false
+        let observed = false
+        const abort = start(request, (outcome) => {
+          settled = true
+          if (observed) fiber.removeObserver(abort)
+          resume(outcome)
+        })
+        if (!settled) {
+          fiber.addObserver(abort)
+          observed = true
+        }
+      })
+    )
 })
 
 /**

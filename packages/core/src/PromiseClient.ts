@@ -13,10 +13,11 @@ import * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
-import * as HeroClient from "./HeroClient.js"
+import type * as HeroClient from "./HeroClient.js"
 import * as HeroConfig from "./HeroConfig.js"
 import type * as HeroError from "./HeroError.js"
 import type * as HeroTransport from "./HeroTransport.js"
+import * as internal from "./internal/heroClient.js"
 import type * as RegisterPds from "./RegisterPds.js"
 
 /**
@@ -116,39 +117,75 @@ export const make = (
   transport: Layer.Layer<HeroTransport.HeroTransport>
 ): PromiseClient => {
   const runtime = ManagedRuntime.make(
-    HeroClient.layerTransport.pipe(
+    internal.layer.pipe(
       Layer.provide(Layer.succeed(HeroConfig.HeroConfig, config)),
       Layer.provide(transport),
       Layer.merge(Layer.setTracerEnabled(false))
     )
   )
   let closed = false
-  let client: HeroClient.Service | undefined
-  const inFlight = new Set<Fiber.RuntimeFiber<RegisterPds.Result, HeroError.HeroError>>()
+  /** The client, once the runtime has built it (on the first call). */
+  let client: internal.Client | undefined
+  let building: Promise<internal.Client> | undefined
+  const build = () =>
+    building ??= runtime.runPromise(internal.Internal).then((built) => {
+      client = built
+      return built
+    })
+  const fibers = new Set<Fiber.RuntimeFiber<RegisterPds.Result, HeroError.HeroError>>()
+  /** The aborts of first attempts in flight outside a fiber. */
+  const aborts = new Set<() => void>()
 
+  /**
+   * A call's first attempt runs outside any fiber when the client allows it (`startFirst`): a fiber costs more than
+   * the rest of a call on a fast network. Anything else, and whatever follows a failed first attempt, runs in a
+   * fiber of the client's runtime.
+   */
   const registerPds: PromiseClient["registerPds"] = (input, options = {}) => {
     if (closed) return Promise.reject(new ClientClosedError())
-    const { signal, ...callOptions } = options
+    const signal = options.signal
     if (signal?.aborted) return Promise.reject(signal.reason)
-    const program = client === undefined
-      ? Effect.flatMap(HeroClient.HeroClient, (service) => {
-        client = service
-        return service.registerPds(input, callOptions)
-      })
-      : client.registerPds(input, callOptions)
+    if (client === undefined) {
+      return build().then(
+        () => registerPds(input, options),
+        (error: unknown) => Promise.reject(closed ? new ClientClosedError() : error)
+      )
+    }
+    const built = client
     return new Promise((resolve, reject) => {
-      const fiber = runtime.runFork(program)
-      inFlight.add(fiber)
-      const abort = () => fiber.unsafeInterruptAsFork(FiberId.none)
-      signal?.addEventListener("abort", abort, { once: true })
-      fiber.addObserver((exit) => {
-        inFlight.delete(fiber)
-        signal?.removeEventListener("abort", abort)
-        if (Exit.isSuccess(exit)) resolve(exit.value)
-        else if (signal?.aborted) reject(signal.reason)
-        else if (closed && Cause.isInterruptedOnly(exit.cause)) reject(new ClientClosedError())
-        else reject(Cause.squash(exit.cause))
+      const runInFiber = (program: Effect.Effect<RegisterPds.Result, HeroError.HeroError>) => {
+        const fiber = runtime.runFork(program)
+        fibers.add(fiber)
+        const interrupt = () => fiber.unsafeInterruptAsFork(FiberId.none)
+        signal?.addEventListener("abort", interrupt, { once: true })
+        fiber.addObserver((exit) => {
+          fibers.delete(fiber)
+          signal?.removeEventListener("abort", interrupt)
+          if (Exit.isSuccess(exit)) resolve(exit.value)
+          else if (signal?.aborted) reject(signal.reason)
+          else if (closed && Cause.isInterruptedOnly(exit.cause)) reject(new ClientClosedError())
+          else reject(Cause.squash(exit.cause))
+        })
+      }
+      let settled = false
+      let tracked = false
+      const abort = built.startFirst(input, options, (outcome) => {
+        settled = true
+        if (tracked && abort !== undefined) {
+          aborts.delete(abort)
+          signal?.removeEventListener("abort", abort)
+        }
+        if (signal?.aborted) reject(signal.reason)
+        else if (closed) reject(new ClientClosedError())
+        else if (Either.isRight(outcome)) resolve(outcome.right)
+        else runInFiber(outcome.left)
       })
+      if (abort === undefined) runInFiber(built.registerPds(input, options))
+      else if (!settled) {
+        aborts.add(abort)
+        signal?.addEventListener("abort", abort, { once: true })
+        tracked = true
+      }
     })
   }
 
@@ -173,7 +210,8 @@ export const make = (
     registerAll,
     close: async () => {
       closed = true
-      await Effect.runPromise(Fiber.interruptAll(inFlight))
+      for (const abort of aborts) abort()
+      await Effect.runPromise(Fiber.interruptAll(fibers))
       await runtime.dispose()
     }
   }

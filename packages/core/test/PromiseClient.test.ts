@@ -1,6 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
+import * as FiberId from "effect/FiberId"
 import * as Layer from "effect/Layer"
 import * as HeroConfig from "../src/HeroConfig.js"
 import * as HeroError from "../src/HeroError.js"
@@ -10,24 +13,44 @@ import * as RegisterPds from "../src/RegisterPds.js"
 
 const jane = { nhsNumber: "9000000009", dob: "2010-10-22" }
 
+/**
+ * How a test transport is built: Effect-only (`send`, like `HeroTransport.fromHttpClient`), or from a callback sender
+ * (`HeroTransport.make`, like the Node and edge adapters), whose first attempts the client runs outside a fiber.
+ */
+type Kind = "effect" | "callback"
+
 /** A transport layer whose every attempt runs `answer`, counting builds, releases, attempts and interruptions. */
 const transport = (
+  kind: Kind,
   answer: (request: HeroTransport.Request) => Effect.Effect<HeroTransport.Response, HeroTransport.TransportFailure>
 ) => {
   const lifecycle = { built: 0, released: 0, requests: 0, interrupted: 0 }
   const sent = Effect.runSync(Deferred.make<void>())
+  const attempt = (request: HeroTransport.Request) =>
+    Effect.suspend(() => {
+      lifecycle.requests++
+      return Effect.zipRight(Deferred.succeed(sent, undefined), answer(request))
+    })
+  const service = (): HeroTransport.Service =>
+    kind === "effect"
+      ? {
+        send: (request) => attempt(request).pipe(Effect.onInterrupt(() => Effect.sync(() => lifecycle.interrupted++)))
+      }
+      : HeroTransport.make((request, done) => {
+        const fiber = Effect.runFork(Effect.either(attempt(request)))
+        fiber.addObserver((exit) => Exit.isSuccess(exit) && done(exit.value))
+        return () => {
+          lifecycle.interrupted++
+          fiber.unsafeInterruptAsFork(FiberId.none)
+          done(Either.left(new HeroTransport.TransportFailure({ reason: "Network", detail: "aborted" })))
+        }
+      })
   const layer = Layer.scoped(
     HeroTransport.HeroTransport,
     Effect.acquireRelease(
-      Effect.sync((): HeroTransport.Service => {
+      Effect.sync(() => {
         lifecycle.built++
-        return {
-          send: (request) =>
-            Effect.suspend(() => {
-              lifecycle.requests++
-              return Effect.zipRight(Deferred.succeed(sent, undefined), answer(request))
-            }).pipe(Effect.onInterrupt(() => Effect.sync(() => lifecycle.interrupted++)))
-        }
+        return service()
       }),
       () => Effect.sync(() => lifecycle.released++)
     )
@@ -35,13 +58,23 @@ const transport = (
   return { layer, lifecycle, sent: Effect.runPromise(Deferred.await(sent)) }
 }
 
-/** A transport layer answering every request with one status and JSON body. */
-const answering = (status: number, body: unknown, headers: HeroTransport.Response["headers"] = {}) =>
-  transport(() => Effect.succeed({ status, headers, body: JSON.stringify(body) }))
-
 const config = PromiseClient.resolveConfig({ apiKey: "k", practiceGroupId: "pg", maxRetries: 0 })
 
-describe("PromiseClient", () => {
+it("throws HeroConfigError naming the setting when the configuration cannot work", () => {
+  expect(() => PromiseClient.resolveConfig({ apiKey: "k" })).toThrow(HeroConfig.HeroConfigError)
+  expect(() => PromiseClient.resolveConfig({ apiKey: "k" }, { HERO_PRACTICE_GROUP_ID: "pg", HERO_TIMEOUT_MS: "soon" }))
+    .toThrow(/HERO_TIMEOUT_MS must be a whole number/)
+})
+
+describe.each<Kind>(["effect", "callback"])("PromiseClient over a %s transport", (kind) => {
+  const transportOf = (
+    answer: (request: HeroTransport.Request) => Effect.Effect<HeroTransport.Response, HeroTransport.TransportFailure>
+  ) => transport(kind, answer)
+
+  /** A transport layer answering every request with one status and JSON body. */
+  const answering = (status: number, body: unknown, headers: HeroTransport.Response["headers"] = {}) =>
+    transportOf(() => Effect.succeed({ status, headers, body: JSON.stringify(body) }))
+
   it("resolves with the result", async () => {
     const { layer } = answering(200, { patient_id: 7 })
     const client = PromiseClient.make(config, layer)
@@ -83,7 +116,7 @@ describe("PromiseClient", () => {
   })
 
   it("rejects an aborted call with the signal's reason, aborting the request in flight", async () => {
-    const { layer, lifecycle, sent } = transport(() => Effect.never)
+    const { layer, lifecycle, sent } = transportOf(() => Effect.never)
     const client = PromiseClient.make(config, layer)
     const controller = new AbortController()
     const call = client.registerPds(jane, { signal: controller.signal })
@@ -112,7 +145,7 @@ describe("PromiseClient", () => {
   })
 
   it("close() ends calls in flight with ClientClosedError, sends nothing more and releases the transport", async () => {
-    const { layer, lifecycle, sent } = transport(() => Effect.never)
+    const { layer, lifecycle, sent } = transportOf(() => Effect.never)
     const client = PromiseClient.make(PromiseClient.resolveConfig({ apiKey: "k", practiceGroupId: "pg" }), layer)
     const call = client.registerPds(jane).catch((e: unknown) => e)
     await sent
@@ -127,7 +160,7 @@ describe("PromiseClient", () => {
 
   it("passes per-call options: practice group, timeout and retries", async () => {
     const seen: Array<HeroTransport.Request> = []
-    const { layer, lifecycle } = transport((request) => {
+    const { layer, lifecycle } = transportOf((request) => {
       seen.push(request)
       return Effect.succeed({ status: 500, headers: {}, body: "{}" })
     })
@@ -146,11 +179,42 @@ describe("PromiseClient", () => {
     await client.close()
   })
 
+  it("holds later calls while a server's cooldown lasts, whichever way the first went", async () => {
+    const { layer, lifecycle } = answering(429, {}, { "retry-after-ms": "30000" })
+    const client = PromiseClient.make(config, layer)
+    await expect(client.registerPds(jane)).rejects.toMatchObject({ _tag: "RateLimited", retryAfter: 30_000 })
+    const held = client.registerPds(jane).catch((e: unknown) => e)
+    await Effect.runPromise(Effect.sleep(50))
+    expect(lifecycle.requests).toBe(1)
+    await client.close()
+    expect(await held).toBeInstanceOf(PromiseClient.ClientClosedError)
+    expect(lifecycle.requests).toBe(1)
+  })
+
+  it("bounds the first attempt by the deadline and does not begin a wait that would pass it", async () => {
+    const seen: Array<number> = []
+    const { layer, lifecycle } = transportOf((request) => {
+      seen.push(request.timeout)
+      return Effect.succeed({ status: 503, headers: { "retry-after-ms": "5000" }, body: "{}" })
+    })
+    const client = PromiseClient.make(
+      PromiseClient.resolveConfig({ apiKey: "k", practiceGroupId: "pg", timeoutMs: 10_000, deadlineMs: 800 }),
+      layer
+    )
+    await expect(client.registerPds(jane)).rejects.toMatchObject({ _tag: "ServerError", attempts: 1 })
+    // The attempt gets what is left of the deadline when it starts (a millisecond may have passed), not timeoutMs.
+    expect(seen).toHaveLength(1)
+    expect(seen[0]).toBeGreaterThan(700)
+    expect(seen[0]).toBeLessThanOrEqual(800)
+    expect(lifecycle.requests).toBe(1)
+    await client.close()
+  })
+
   it("registerAll reads an async iterable lazily and yields every outcome in input order", async () => {
     let inFlight = 0
     let maxInFlight = 0
     let pulled = 0
-    const { layer } = transport((request) =>
+    const { layer } = transportOf((request) =>
       Effect.gen(function*() {
         inFlight++
         maxInFlight = Math.max(maxInFlight, inFlight)
@@ -186,13 +250,5 @@ describe("PromiseClient", () => {
     expect(pulled).toBe(5)
     expect(maxInFlight).toBe(2)
     await client.close()
-  })
-
-  it("throws HeroConfigError naming the setting when the configuration cannot work", () => {
-    expect(() => PromiseClient.resolveConfig({ apiKey: "k" })).toThrow(HeroConfig.HeroConfigError)
-    expect(() =>
-      PromiseClient.resolveConfig({ apiKey: "k" }, { HERO_PRACTICE_GROUP_ID: "pg", HERO_TIMEOUT_MS: "soon" })
-    )
-      .toThrow(/HERO_TIMEOUT_MS must be a whole number/)
   })
 })

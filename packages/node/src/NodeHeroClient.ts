@@ -18,7 +18,7 @@ import * as NodeHeroTransport from "./NodeHeroTransport.js"
 
 /**
  * The options of `createHeroClient`: every setting may be left out and is then read from its `HERO_*` variable;
- * `dispatcher` is any undici dispatcher (default: a dedicated `EnvHttpProxyAgent`).
+ * `dispatcher` is any undici dispatcher (default: a dedicated one that honours `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY`).
  *
  * @since 0.1.0
  * @category models
@@ -59,7 +59,7 @@ const withoutConfig = (options: NodeHeroTransport.Options) =>
 
 /**
  * `HeroClient` for the `HeroConfig` in the context (like platform's `layerUndiciWithoutDispatcher`, the dependency
- * is left to the caller), over a dedicated `EnvHttpProxyAgent`.
+ * is left to the caller), over a dedicated dispatcher that honours `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY`.
  *
  * @since 0.1.0
  * @category layers

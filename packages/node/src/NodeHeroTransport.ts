@@ -1,8 +1,8 @@
 /**
  * `HeroTransport` on undici: each attempt is one `dispatch` on a keep-alive dispatcher, bounded whole by one timer
  * (connect, headers and body), its body capped at 64 KiB while it streams in and again after decompression, and
- * never redirected. By default the dispatcher is undici's `EnvHttpProxyAgent`, so `HTTPS_PROXY`, `HTTP_PROXY` and
- * `NO_PROXY` are honoured; any undici `Dispatcher` may be given instead.
+ * never redirected. By default `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY` are honoured (undici's `EnvHttpProxyAgent`
+ * when one is set, a plain `Agent` otherwise); any undici `Dispatcher` may be given instead.
  *
  * @since 0.2.0
  */
@@ -11,7 +11,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Zlib from "node:zlib"
-import { type Dispatcher, EnvHttpProxyAgent } from "undici"
+import { Agent, type Dispatcher, EnvHttpProxyAgent } from "undici"
 
 const cap = HeroTransport.maxBodyBytes
 
@@ -135,14 +135,27 @@ export const make = (dispatcher: Dispatcher): HeroTransport.Service => {
 export interface Options {
   /**
    * Any undici dispatcher (an `Agent` with its own TLS settings, a `ProxyAgent`, a `MockAgent`...), left open when
-   * the layer is released. Default: a new `EnvHttpProxyAgent` (honouring `HTTPS_PROXY`, `HTTP_PROXY` and
-   * `NO_PROXY`), closed with the layer.
+   * the layer is released. Default: a new one honouring `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY`, closed with the
+   * layer.
    */
   readonly dispatcher?: Dispatcher | undefined
 }
 
+/** The variables undici's `EnvHttpProxyAgent` reads a proxy from. */
+const proxyVariables = ["https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY"] as const
+
 /**
- * {@link make} over the given dispatcher, or over a dedicated `EnvHttpProxyAgent` destroyed with the layer.
+ * The default dispatcher: an `EnvHttpProxyAgent` when a proxy variable is set (it reads `NO_PROXY` once, here), else
+ * a plain `Agent`, which is what `EnvHttpProxyAgent` would dispatch to anyway, without parsing the URL on every call.
+ */
+const defaultDispatcher = (env: NodeJS.ProcessEnv): Dispatcher =>
+  proxyVariables.some((name) => env[name])
+    ? new EnvHttpProxyAgent({ noProxy: env.no_proxy ?? env.NO_PROXY ?? "" })
+    : new Agent()
+
+/**
+ * {@link make} over the given dispatcher, or over a dedicated one destroyed with the layer: an `EnvHttpProxyAgent`
+ * when `HTTPS_PROXY`/`HTTP_PROXY` is set, else an `Agent`.
  *
  * @since 0.2.0
  * @category layers
@@ -153,9 +166,8 @@ export const layer = (options: Options = {}): Layer.Layer<HeroTransport.HeroTran
     options.dispatcher === undefined
       ? Effect.map(
         Effect.acquireRelease(
-          // NO_PROXY is read once here, not on every request.
-          Effect.sync(() => new EnvHttpProxyAgent({ noProxy: process.env.no_proxy ?? process.env.NO_PROXY ?? "" })),
-          (agent) => Effect.promise(() => agent.destroy())
+          Effect.sync(() => defaultDispatcher(process.env)),
+          (dispatcher) => Effect.promise(() => dispatcher.destroy())
         ),
         make
       )

@@ -7,6 +7,8 @@ export interface Gate {
   readonly send: <A, E>(attempt: Effect.Effect<A, E>) => Effect.Effect<A, E>
   /** A server asked to wait: no call of this client sends before `millis` from now. */
   readonly cooldown: (millis: number) => Effect.Effect<void>
+  /** Whether a call at `now` (epoch milliseconds) would be let through at once: no limit, no cooldown. */
+  readonly idle: (now: number) => boolean
 }
 
 export interface Options {
@@ -54,6 +56,7 @@ export const make = (options: Options): Effect.Effect<Gate> =>
       cooldown: (millis) =>
         Effect.map(Clock.currentTimeMillis, (now) => {
           notBefore = Math.max(notBefore, now + millis)
-        })
+        }),
+      idle: (now) => semaphore === undefined && interval === 0 && notBefore <= now
     }
   })
