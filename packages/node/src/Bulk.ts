@@ -151,9 +151,8 @@ export interface Options {
   /** Send again the rows of the output whose outcome was a temporary failure (rate limited, server, transport),
    * writing their new outcome in place. */
   readonly retryErrors?: boolean | undefined
-  /** What the transport under the client saw, attempt by attempt (retries included): when each request went out
-   * (`Clock.currentTimeNanos` in milliseconds), so pacing counts from when calls really left, and each 429, so the
-   * pace backs off at once. */
+  /** What the transport under the client saw, attempt by attempt (retries included): each 429, so the pace backs
+   * off at once. */
   readonly transport?: Stream.Stream<TransportEvent> | undefined
   /** When this completes, no further row is sent; rows in flight finish and are written. */
   readonly stop?: Effect.Effect<void> | undefined
@@ -169,13 +168,12 @@ export interface Options {
 }
 
 /**
- * One thing the transport under the client saw: a request going out (`at`, `Clock.currentTimeNanos` in
- * milliseconds), or a 429.
+ * One thing the transport under the client saw: a 429.
  *
  * @since 0.1.0
  * @category models
  */
-export type TransportEvent = { readonly _tag: "Sent"; readonly at: number } | { readonly _tag: "RateLimited" }
+export type TransportEvent = { readonly _tag: "RateLimited" }
 
 interface Settled {
   readonly prepared: Rows.Prepared
@@ -231,12 +229,7 @@ export const run = (
 
     const throttle = yield* Throttle.make({ rate: options.rate, concurrency: options.concurrency })
     if (options.transport !== undefined) {
-      yield* Effect.forkScoped(
-        Stream.runForEach(
-          options.transport,
-          (event) => event._tag === "Sent" ? throttle.sent(event.at) : throttle.rateLimited
-        )
-      )
+      yield* Effect.forkScoped(Stream.runForEach(options.transport, () => throttle.rateLimited))
     }
     const streakLimit = Math.max(1, options.failureStreak ?? Math.max(10, 2 * throttle.maxWindow))
     const tally = resumed.tally

@@ -3,7 +3,6 @@ import * as HeroConfig from "@hero-pds/core/HeroConfig"
 import * as HeroTransport from "@hero-pds/core/HeroTransport"
 import * as Outcome from "@hero-pds/core/Outcome"
 import * as Cause from "effect/Cause"
-import * as Clock from "effect/Clock"
 import * as Console from "effect/Console"
 import * as Data from "effect/Data"
 import * as Deferred from "effect/Deferred"
@@ -19,6 +18,7 @@ import * as Path from "node:path"
 import * as Bulk from "../Bulk.js"
 import * as NodeHeroClient from "../NodeHeroClient.js"
 import * as Report from "./bulkReport.js"
+import * as Spacing from "./bulkSpacing.js"
 import * as Csv from "./csv.js"
 import * as Terminal from "./terminal.js"
 
@@ -71,36 +71,32 @@ export const settings = (args: {
   })
 }
 
-const sent = Effect.map(Clock.currentTimeNanos, (nanos): Bulk.TransportEvent => ({
-  _tag: "Sent",
-  at: Number(nanos) / 1e6
-}))
 const rateLimited: Bulk.TransportEvent = { _tag: "RateLimited" }
 
 /**
- * The client for a run: the HeroClient of `NodeHeroClient` and its configuration, with what its transport sees
- * published to `events`: each request as it goes out, each 429 as it comes back (so the pace counts from when calls
- * really left, and backs off at the first 429, not after a row's retries).
+ * The client for a run: the HeroClient of `NodeHeroClient` and its configuration. With a `rate`, its attempts are
+ * spaced on the wire for a server allowing that rate, and each 429 is published to `events` as it comes back (so the
+ * pace backs off at once, not after a row's retries).
  */
-const clientLayer = (config: HeroConfig.Service, events: PubSub.PubSub<Bulk.TransportEvent>) =>
-  HeroClient.layerTransport.pipe(
+const clientLayer = (
+  config: HeroConfig.Service,
+  rate: number | undefined,
+  events: PubSub.PubSub<Bulk.TransportEvent>
+) => {
+  const transport = NodeHeroClient.layerTransport(config)
+  return HeroClient.layerTransport.pipe(
     Layer.provide(
-      Layer.effect(
+      rate === undefined ? transport : Layer.effect(
         HeroTransport.HeroTransport,
-        Effect.map(HeroTransport.HeroTransport, (transport) => ({
-          send: (request: HeroTransport.Request) =>
-            Effect.zipRight(
-              Effect.flatMap(sent, (event) => PubSub.publish(events, event)),
-              Effect.tap(
-                transport.send(request),
-                (response) => (response.status === 429 ? PubSub.publish(events, rateLimited) : Effect.void)
-              )
-            )
-        }))
-      ).pipe(Layer.provide(NodeHeroClient.layerTransport(config)))
+        Effect.flatMap(
+          HeroTransport.HeroTransport,
+          (inner) => Spacing.make(rate, inner, PubSub.publish(events, rateLimited))
+        )
+      ).pipe(Layer.provide(transport))
     ),
     Layer.provideMerge(Layer.succeed(HeroConfig.HeroConfig, config))
   )
+}
 
 /** How long the calls in flight may take to finish after SIGINT/SIGTERM before they are cut (left for resume). */
 export const gracePeriodMs = 3000
@@ -193,7 +189,7 @@ export const run = (settings: Settings, config: HeroConfig.Service): Effect.Effe
             latest = progress
             if (!announced) Effect.runSync(render)
           }
-        }).pipe(Effect.provide(clientLayer(config, events)))
+        }).pipe(Effect.provide(clientLayer(config, settings.rate, events)))
       ))
       const exit = yield* Fiber.await(work)
       yield* Fiber.interrupt(ticker)

@@ -1,10 +1,9 @@
 /**
- * How fast bulk sends. With a rate, calls leave on an even schedule a small margin under it, never before their
- * time by the precise clock (timers round to whole milliseconds and may fire early) and never closer to the one
- * before than the server's own interval (so a late call does not bunch up with the next one at a server that allows
- * no burst); with no fixed concurrency, the calls in flight follow the measured latency (enough to keep up the rate,
- * within a cap). A 429 backs off like TCP: the pace drops by a factor and one call is in flight; both recover step
- * by step as calls succeed. Timed by Effect's `Clock`, so it runs under `TestClock`.
+ * How fast bulk sends. With a rate, calls start on an even schedule a small margin under it (how close two requests
+ * may be on the wire is `bulkSpacing`'s business); with no fixed concurrency, the calls in flight follow the measured
+ * latency (enough to keep up the rate, within a cap). A 429 backs off like TCP: the pace drops by a factor and one
+ * call is in flight; both recover step by step as calls succeed. Timed by Effect's `Clock`, so it runs under
+ * `TestClock`.
  */
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
@@ -29,8 +28,6 @@ const minPaceShare = 0.25
 const recoveryPerSecond = 0.02
 /** Calls in flight per call a second of latency, beyond the bare need (latency varies). */
 const headroom = 1.5
-/** Timers fire to the millisecond: a call up to this late does not push back the schedule of the next. */
-const timerGrain = 1
 /** Weight of each new latency sample. */
 const smoothing = 0.2
 
@@ -58,9 +55,6 @@ export interface Throttle {
   readonly run: <A, E, R>(call: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
   /** The server answered 429: back off. */
   readonly rateLimited: Effect.Effect<void>
-  /** An attempt went out at `at` (`Clock.currentTimeNanos` in milliseconds), perhaps later than its turn (a pause
-   * of the process in between): the next turn keeps the server's interval from it. */
-  readonly sent: (at: number) => Effect.Effect<void>
   /** The most calls that can ever be in flight (for sizing what waits for a place). */
   readonly maxWindow: number
   readonly state: Effect.Effect<State>
@@ -79,9 +73,8 @@ export const make = (options: Options): Effect.Effect<Throttle> =>
     let ceiling = maxWindow
     let latencyMs = 0
     let window = adaptive ? Math.min(defaultConcurrency, maxWindow) : maxWindow
-    /** When the previous call was due to leave, and when it did (milliseconds, fractional). */
+    /** When the previous call was due to start (milliseconds, fractional). */
     let lastDue = Number.NEGATIVE_INFINITY
-    let lastRelease = Number.NEGATIVE_INFINITY
 
     const permits = yield* Effect.makeSemaphore(window)
     const turn = yield* Effect.makeSemaphore(1)
@@ -96,23 +89,12 @@ export const make = (options: Options): Effect.Effect<Throttle> =>
       return permits.resize(next)
     })
 
-    const preciseNow = Effect.map(Clock.currentTimeNanos, (nanos) => Number(nanos) / 1e6)
-    /** Sleeps until `due` by the precise clock (a timer may fire early, and rounds to whole milliseconds). */
-    const sleepUntil = (due: number): Effect.Effect<number> =>
-      Effect.flatMap(
-        preciseNow,
-        (
-          now
-        ) => (now >= due ? Effect.succeed(now) : Effect.zipRight(Effect.sleep(Math.ceil(due - now)), sleepUntil(due)))
-      )
-    /** Waits for this call's turn: its slot on the schedule, and at least the server's interval after the last. */
+    /** Waits for this call's slot on the schedule (a late one does not push back the next). */
     const waitTurn: Effect.Effect<void> = rate === undefined ? Effect.void : turn.withPermits(1)(
-      Effect.flatMap(preciseNow, (now) => {
-        const due = Math.max(now, lastDue + 1000 / pace(), lastRelease + 1000 / rate - timerGrain)
+      Effect.flatMap(Clock.currentTimeMillis, (now) => {
+        const due = Math.max(now, lastDue + 1000 / pace())
         lastDue = due
-        return Effect.map(sleepUntil(due), (left) => {
-          lastRelease = left
-        })
+        return due > now ? Effect.sleep(due - now) : Effect.void
       })
     )
 
@@ -142,10 +124,6 @@ export const make = (options: Options): Effect.Effect<Throttle> =>
         ceiling = 1
         return resize
       }),
-      sent: (at) =>
-        Effect.sync(() => {
-          lastRelease = Math.max(lastRelease, at)
-        }),
       state: Effect.sync(() => ({ window, pace: pace(), latencyMs }))
     }
   })
