@@ -9,6 +9,7 @@ import * as Os from "node:os"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
 import * as BulkCommand from "../src/internal/bulkCommand.js"
+import * as Spacing from "../src/internal/bulkSpacing.js"
 import { countingProxy, csvOf, syntheticPatients } from "./utils/bulk.js"
 import { scriptedServer } from "./utils/scriptedServer.js"
 
@@ -249,6 +250,33 @@ describe("hero-pds bulk you can trust with a whole list", () => {
     )
     // The input's are kept, as text.
     expect(rows.slice(1).map((row) => row[8])).toEqual([...formulas, ...formulas].map((formula) => `'${formula}`))
+  })
+})
+
+describe("hero-pds bulk pacing", () => {
+  it("with --rate, after a 429 waits for the answer to the request before (one more interval at most)", async () => {
+    // 50 requests per second: 20 ms apart. After the first answers, one request is refused; the next is answered
+    // 60 ms late.
+    const registered = { status: 200, body: { patient_id: "1" } }
+    const refused = Spacing.warmUp + 2
+    const server = await scriptedServer([
+      ...Array.from({ length: refused }, () => registered),
+      { status: 429, headers: { "retry-after-ms": "1" } },
+      { ...registered, delayMs: 60 },
+      registered
+    ])
+    cleanups.push(() => server.close())
+    const dir = tempDir()
+    const input = Path.join(dir, "in.csv")
+    Fs.writeFileSync(input, nhsDobCsv(syntheticPatients(refused + 4, 1200)))
+    const run = await heroPds(["bulk", input, "--out", Path.join(dir, "out.csv"), "--rate", "50"], {
+      HERO_ENV: "sandbox",
+      HERO_BASE_URL: server.url
+    })
+    expect(run.code).toBe(0)
+    expect(server.arrivals).toHaveLength(refused + 5)
+    // The request after the slow one waited for its answer, two intervals at most: 40 ms after it, not 20.
+    expect(server.arrivals[refused + 2]! - server.arrivals[refused + 1]!).toBeGreaterThan(30)
   })
 })
 

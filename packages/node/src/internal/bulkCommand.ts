@@ -75,8 +75,8 @@ const rateLimited: Bulk.TransportEvent = { _tag: "RateLimited" }
 
 /**
  * The client for a run: the HeroClient of `NodeHeroClient` and its configuration. With a `rate`, its attempts are
- * spaced on the wire for a server allowing that rate, and each 429 is published to `events` as it comes back (so the
- * pace backs off at once, not after a row's retries).
+ * spaced on the wire for a server allowing that rate, and each 429 the spacing takes for a rate too high is published
+ * to `events` as it comes back (so the pace backs off at once, not after a row's retries).
  */
 const clientLayer = (
   config: HeroConfig.Service,

@@ -1,9 +1,15 @@
 import * as Http from "node:http"
 import type { AddressInfo } from "node:net"
 
-/** One scripted answer: a status with headers and body, a dropped connection, or a body that stops arriving. */
+/** One scripted answer: a status with headers and body (perhaps `delayMs` late), a dropped connection, or a body that
+ * stops arriving. */
 export type Answer =
-  | { readonly status: number; readonly headers?: Record<string, string>; readonly body?: unknown }
+  | {
+    readonly status: number
+    readonly headers?: Record<string, string>
+    readonly body?: unknown
+    readonly delayMs?: number
+  }
   | "drop"
   | "stall-body"
 
@@ -27,8 +33,12 @@ export const scriptedServer = async (answers: ReadonlyArray<Answer>) => {
         response.write("{\"patient_id\":")
         return
       }
-      response.writeHead(answer.status, { "content-type": "application/json", ...answer.headers })
-      response.end(JSON.stringify(answer.body ?? {}))
+      const respond = () => {
+        response.writeHead(answer.status, { "content-type": "application/json", ...answer.headers })
+        response.end(JSON.stringify(answer.body ?? {}))
+      }
+      if (answer.delayMs === undefined) respond()
+      else setTimeout(respond, answer.delayMs)
     })
   })
   let connections = 0
