@@ -24,12 +24,18 @@ export const warmUp = 20
 /** The clock in fractional milliseconds. */
 const preciseNow = Effect.map(Clock.currentTimeNanos, (nanos) => Number(nanos) / 1e6)
 
-/** Sleeps until `due` by the precise clock; when it woke. */
+/** The next turn of the event loop, after pending I/O. */
+const nextTurn = Effect.async<void>((resume) => {
+  const immediate = setImmediate(() => resume(Effect.void))
+  return Effect.sync(() => clearImmediate(immediate))
+})
+
+/** Sleeps until `due` by the precise clock, the last millisecond turn by turn of the event loop; when it woke. */
 const sleepUntil = (due: number): Effect.Effect<number> =>
-  Effect.flatMap(
-    preciseNow,
-    (now) => (now >= due ? Effect.succeed(now) : Effect.zipRight(Effect.sleep(Math.ceil(due - now)), sleepUntil(due)))
-  )
+  Effect.flatMap(preciseNow, (now) =>
+    now >= due
+      ? Effect.succeed(now)
+      : Effect.zipRight(due - now >= 1 ? Effect.sleep(Math.floor(due - now)) : nextTurn, sleepUntil(due)))
 
 /**
  * `transport`, its attempts spaced for a server allowing `rate` requests per second. `tooFast` runs on each 429 to an
