@@ -37,6 +37,12 @@ const sleepUntil = (due: number): Effect.Effect<number> =>
       ? Effect.succeed(now)
       : Effect.zipRight(due - now >= 1 ? Effect.sleep(Math.floor(due - now)) : nextTurn, sleepUntil(due)))
 
+/** When an attempt left, and whether it was strictly spaced. */
+interface Turn {
+  readonly sentAt: number
+  readonly strictly: boolean
+}
+
 /**
  * `transport`, its attempts spaced for a server allowing `rate` requests per second. `tooFast` runs on each 429 to an
  * attempt that was strictly spaced: then the rate itself is too high (the first 429 otherwise only makes spacing
@@ -63,7 +69,7 @@ export const make = (
       Effect.race(Effect.map(Deferred.await(answered), Option.some), Effect.as(sleepUntil(deadline), Option.none()))
 
     /** Waits for the turn of the attempt whose answer is `mine`; when it left, and whether strictly spaced. */
-    const waitTurn = (mine: Deferred.Deferred<number>) =>
+    const waitTurn = (mine: Deferred.Deferred<number>): Effect.Effect<Turn> =>
       turn.withPermits(1)(Effect.gen(function*() {
         let due = lastSent + interval
         const known = answers > 0
@@ -83,10 +89,7 @@ export const make = (
     /** The attempt whose answer is `mine` ended: learn from its answer, then give it to the next attempt. */
     const ended = (
       mine: Deferred.Deferred<number>,
-      exit: Exit.Exit<
-        { readonly response: HeroTransport.Response; readonly sentAt: number; readonly strictly: boolean },
-        unknown
-      >
+      exit: Exit.Exit<Turn & { readonly response: HeroTransport.Response }, unknown>
     ) =>
       Effect.flatMap(preciseNow, (now) => {
         if (Exit.isFailure(exit)) return Deferred.succeed(mine, now)
@@ -102,12 +105,12 @@ export const make = (
 
     return {
       send: (request) =>
-        Effect.flatMap(Deferred.make<number>(), (mine) =>
-          Effect.onExit(
-            Effect.flatMap(waitTurn(mine), (turn) =>
-              Effect.map(transport.send(request), (response) => ({ ...turn, response }))),
-            (exit) =>
-              ended(mine, exit)
-          ).pipe(Effect.map(({ response }) => response)))
+        Effect.flatMap(Deferred.make<number>(), (mine) => {
+          const attempt = Effect.flatMap(
+            waitTurn(mine),
+            (turn) => Effect.map(transport.send(request), (response) => ({ ...turn, response }))
+          )
+          return Effect.map(Effect.onExit(attempt, (exit) => ended(mine, exit)), ({ response }) => response)
+        })
     }
   })
