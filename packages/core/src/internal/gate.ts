@@ -45,11 +45,13 @@ export const make = (options: Options): Effect.Effect<Gate> =>
     })
 
     const wait = interval === 0 ? waitCooldown : Effect.zipRight(waitCooldown, waitRate)
+    /** No rate and no concurrency limit: only a cooldown can hold a call. */
+    const unlimited = semaphore === undefined && interval === 0
 
     return {
       send: (attempt) => {
         // The common case, nothing to wait for and no limit, adds nothing to the attempt.
-        if (semaphore === undefined && interval === 0 && notBefore === 0) return attempt
+        if (unlimited && notBefore === 0) return attempt
         const gated = Effect.zipRight(wait, attempt)
         return semaphore === undefined ? gated : semaphore.withPermits(1)(gated)
       },
@@ -57,6 +59,6 @@ export const make = (options: Options): Effect.Effect<Gate> =>
         Effect.map(Clock.currentTimeMillis, (now) => {
           notBefore = Math.max(notBefore, now + millis)
         }),
-      idle: (now) => semaphore === undefined && interval === 0 && notBefore <= now
+      idle: (now) => unlimited && notBefore <= now
     }
   })

@@ -142,14 +142,15 @@ export const make: Effect.Effect<Client, never, HeroTransport.HeroTransport | He
       timeout
     })
 
-    /** One attempt over the transport, its timeout shortened to what is left of the call's deadline. */
+    /** An attempt's timeout at `now`: the call's, shortened to what is left of its deadline. */
+    const timeoutAt = (call: Call, now: number): number =>
+      call.deadlineAt === undefined ? call.timeout : Math.max(1, Math.min(call.timeout, call.deadlineAt - now))
+
+    /** One attempt over the transport (the clock is read only when the call has a deadline). */
     const sendWithin = (call: Call) =>
       call.deadlineAt === undefined
         ? transport.send(requestFor(call, call.timeout))
-        : Effect.flatMap(
-          Clock.currentTimeMillis,
-          (now) => transport.send(requestFor(call, Math.max(1, Math.min(call.timeout, call.deadlineAt! - now))))
-        )
+        : Effect.flatMap(Clock.currentTimeMillis, (now) => transport.send(requestFor(call, timeoutAt(call, now))))
 
     /** A failed attempt: recorded in `failed`, starting any cooldown the server asked for, then failing the step. */
     const failAttempt = (
@@ -319,8 +320,7 @@ export const make: Effect.Effect<Client, never, HeroTransport.HeroTransport | He
       const prepared = prepare(input, options, crypto.randomUUID(), deadline === undefined ? undefined : now + deadline)
       if (Either.isLeft(prepared)) return undefined
       const call = prepared.right
-      const within = deadline === undefined ? call.timeout : Math.min(call.timeout, deadline)
-      return start(requestFor(call, within), (outcome) => {
+      return start(requestFor(call, timeoutAt(call, now)), (outcome) => {
         const answer = Either.isLeft(outcome)
           ? Either.left(fromFailure(outcome.left, 1, call.correlationId))
           : classify({
